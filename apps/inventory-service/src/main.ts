@@ -1,0 +1,8 @@
+import './instrumentation';
+
+import { runService } from '@app/runtime';
+
+import { InventoryServiceEnv } from './config/inventory.env';
+import { InventoryServiceModule } from './inventory-service.module';
+
+void runService({ name: 'inventory-service', module: InventoryServiceModule, env: InventoryServiceEnv });

@@ -1,0 +1,4 @@
+// First import of main.ts: runs before any framework module is loaded, so instrumentation can patch them.
+import { existsSync } from 'node:fs';
+
+if (existsSync('.env')) process.loadEnvFile('.env');

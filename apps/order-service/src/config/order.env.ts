@@ -1,0 +1,6 @@
+import { CommonEnv } from '@app/runtime';
+
+/** order-service's environment: the common variables with its own default port. */
+export class OrderServiceEnv extends CommonEnv {
+  override PORT = 3000;
+}

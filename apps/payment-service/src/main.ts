@@ -1,0 +1,8 @@
+import './instrumentation';
+
+import { runService } from '@app/runtime';
+
+import { PaymentServiceEnv } from './config/payment.env';
+import { PaymentServiceModule } from './payment-service.module';
+
+void runService({ name: 'payment-service', module: PaymentServiceModule, env: PaymentServiceEnv });

@@ -1,0 +1,29 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+
+import { ReadinessRegistry } from './readiness.registry';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  /** Liveness: the process can serve HTTP. Depends on nothing outside the process, so a dead broker never causes restarts. */
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Readiness: every registered dependency answers. 503 with details when one does not, or while shutting down. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    if (this.readiness.isShuttingDown) {
+      throw new ServiceUnavailableException({ status: 'error', error: { shutdown: { status: 'down', message: 'shutting down' } } });
+    }
+    return this.health.check(this.readiness.list());
+  }
+}

@@ -1,0 +1,58 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+
+import type { CommonEnv } from './common.env';
+import { ConfigValidationError, validateEnv } from './load-env';
+
+/** Largest accepted HTTP body; larger ones get 413. */
+export const HTTP_BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface ServiceDefinition<E extends CommonEnv> {
+  /** `order-service`, ... */
+  name: string;
+  /** The app's root module. */
+  module: Type<unknown>;
+  /** The app's env schema; validated before Nest starts so a bad value ends the process with one clear message. */
+  env: new () => E;
+  /** Adds what is particular to the app (transports, OpenAPI, ...) before it starts listening. */
+  configure?: (app: NestFastifyApplication, env: E) => void | Promise<void>;
+}
+
+function fail(name: string, message: string): never {
+  process.stderr.write(`${name}: ${message}\n`);
+  process.exit(1);
+}
+
+/**
+ * Starts a service: validates its environment, creates the hybrid Nest app on Fastify, lets the app configure
+ * itself, starts its transports and listens on `PORT`. Any start-up failure ends the process with exit code 1.
+ */
+export async function runService<E extends CommonEnv>(definition: ServiceDefinition<E>): Promise<INestApplication> {
+  let env: E;
+  try {
+    env = validateEnv(definition.env, process.env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) fail(definition.name, error.message);
+    throw error;
+  }
+
+  try {
+    const app = await NestFactory.create<NestFastifyApplication>(
+      definition.module,
+      new FastifyAdapter({ bodyLimit: HTTP_BODY_LIMIT_BYTES }),
+      { bufferLogs: true, abortOnError: false },
+    );
+    app.useLogger(app.get(Logger));
+    app.enableShutdownHooks();
+    await definition.configure?.(app, env);
+    await app.startAllMicroservices();
+    await app.listen({ port: env.PORT, host: '0.0.0.0' });
+    app.get(Logger).log(`${definition.name} listening on port ${env.PORT}`, 'Bootstrap');
+    return app;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return fail(definition.name, `failed to start: ${message}`);
+  }
+}

@@ -1,0 +1,40 @@
+import type { IncomingMessage } from 'node:http';
+
+import type { Params } from 'nestjs-pino';
+
+import type { LogLevel } from './common.env';
+
+const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
+
+/** Extra fields merged into every log line (telemetry adds `trace_id`/`span_id` here). */
+export type LogMixin = () => Record<string, unknown>;
+
+let mixin: LogMixin | undefined;
+
+/** Registers the function whose fields are merged into every log line. Call before the app is created. */
+export function setLogMixin(fn: LogMixin | undefined): void {
+  mixin = fn;
+}
+
+/**
+ * pino-http options: one JSON line per request (probe and scrape requests at debug, so they do not drown the rest),
+ * human-readable output when stdout is a terminal.
+ */
+export function buildPinoHttpOptions(serviceName: string, level: LogLevel): Params {
+  return {
+    pinoHttp: {
+      level,
+      base: { service: serviceName },
+      mixin: () => (mixin ? mixin() : {}),
+      transport: process.stdout.isTTY
+        ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
+        : undefined,
+      customLogLevel: (req: IncomingMessage, res, err) => {
+        if (err || res.statusCode >= 500) return 'error';
+        if (QUIET_PATHS.test(req.url ?? '')) return 'debug';
+        return res.statusCode >= 400 ? 'warn' : 'info';
+      },
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+  };
+}

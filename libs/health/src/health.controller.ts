@@ -1,3 +1,4 @@
+import { LifecycleService } from '@app/runtime';
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 
@@ -8,6 +9,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly readiness: ReadinessRegistry,
+    private readonly lifecycle: LifecycleService,
   ) {}
 
   /** Liveness: the process can serve HTTP. Depends on nothing outside the process, so a dead broker never causes restarts. */
@@ -21,7 +23,7 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    if (this.readiness.isShuttingDown) {
+    if (this.lifecycle.isShuttingDown) {
       throw new ServiceUnavailableException({ status: 'error', error: { shutdown: { status: 'down', message: 'shutting down' } } });
     }
     return this.health.check(this.readiness.list());

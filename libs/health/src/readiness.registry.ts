@@ -11,7 +11,6 @@ export type ReadinessCheck = () => Promise<HealthIndicatorResult>;
 @Injectable()
 export class ReadinessRegistry {
   private readonly checks = new Map<string, ReadinessCheck>();
-  private draining = false;
 
   register(key: string, check: ReadinessCheck): void {
     this.checks.set(key, check);
@@ -19,14 +18,5 @@ export class ReadinessRegistry {
 
   list(): ReadinessCheck[] {
     return [...this.checks.values()];
-  }
-
-  /** From now on the service reports not-ready (graceful shutdown). */
-  markShuttingDown(): void {
-    this.draining = true;
-  }
-
-  get isShuttingDown(): boolean {
-    return this.draining;
   }
 }

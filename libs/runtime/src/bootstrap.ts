@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 
 import type { CommonEnv } from './common.env';
+import { LifecycleService } from './lifecycle.service';
 import { ConfigValidationError, validateEnv } from './load-env';
 
 /** Largest accepted HTTP body; larger ones get 413. */
@@ -18,6 +19,41 @@ export interface ServiceDefinition<E extends CommonEnv> {
   env: new () => E;
   /** Adds what is particular to the app (transports, OpenAPI, ...) before it starts listening. */
   configure?: (app: NestFastifyApplication, env: E) => void | Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * SIGTERM/SIGINT: readiness turns 503 at once, an optional pre-stop delay lets endpoints drop the pod, then
+ * `app.close()` runs every module's shutdown hooks (consumers stop pulling, in-flight work settles, the outbox relay
+ * stops, NATS drains, telemetry flushes, the database closes) and the process exits 0. Nest's own
+ * `enableShutdownHooks()` would re-raise the signal after closing, so the exit status would not say "clean".
+ */
+function handleShutdownSignals<E extends CommonEnv>(app: INestApplication, name: string, env: E): void {
+  const logger = app.get(Logger);
+  let started = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (started) return;
+    started = true;
+    const deadline = setTimeout(() => {
+      logger.error(`${name}: shutdown did not finish within ${env.SHUTDOWN_TIMEOUT_MS} ms; exiting`, 'Shutdown');
+      process.exit(1);
+    }, env.SHUTDOWN_TIMEOUT_MS);
+    deadline.unref();
+    logger.log(`${signal} received: shutting down`, 'Shutdown');
+    app.get(LifecycleService).beginShutdown();
+    if (env.SHUTDOWN_DELAY_MS > 0) await sleep(env.SHUTDOWN_DELAY_MS);
+    try {
+      await app.close();
+      logger.log('shutdown complete', 'Shutdown');
+      process.exit(0);
+    } catch (error) {
+      logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, 'Shutdown');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', (signal) => void shutdown(signal));
+  process.once('SIGINT', (signal) => void shutdown(signal));
 }
 
 function fail(name: string, message: string): never {
@@ -45,7 +81,7 @@ export async function runService<E extends CommonEnv>(definition: ServiceDefinit
       { bufferLogs: true, abortOnError: false },
     );
     app.useLogger(app.get(Logger));
-    app.enableShutdownHooks();
+    handleShutdownSignals(app, definition.name, env);
     await definition.configure?.(app, env);
     await app.startAllMicroservices();
     await app.listen({ port: env.PORT, host: '0.0.0.0' });

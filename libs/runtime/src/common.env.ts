@@ -7,6 +7,8 @@ import { IsNatsServerList, IsPostgresUrl } from './env.validators';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /**
  * Variables every service reads. Each app extends this class with its own; `.env.example` documents them all.
@@ -28,10 +30,27 @@ export class CommonEnv {
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
 
+  /** `json` (one object per line) or `pretty`; unset: pretty when stdout is a terminal, JSON otherwise. */
+  @IsOptional()
+  @IsIn(LOG_FORMATS, { message: `must be one of ${LOG_FORMATS.join(', ')}` })
+  LOG_FORMAT?: LogFormat;
+
   /** PostgreSQL connection string; unset selects the embedded database under DATA_DIR. */
   @IsOptional()
   @IsPostgresUrl()
   DATABASE_URL?: string;
+
+  /** Upper bound for a graceful shutdown; past it the process exits 1. Keep it below the orchestrator's grace period. */
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number of milliseconds >= 1000' })
+  @Min(1000, { message: 'must be a whole number of milliseconds >= 1000' })
+  SHUTDOWN_TIMEOUT_MS: number = 25_000;
+
+  /** Wait after SIGTERM with readiness already 503, so load balancers drop the instance before it stops. */
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number of milliseconds >= 0' })
+  @Min(0, { message: 'must be a whole number of milliseconds >= 0' })
+  SHUTDOWN_DELAY_MS: number = 0;
 
   /** Where embedded data (PGlite, a NATS store started by `npm start`) lives. */
   @IsString()

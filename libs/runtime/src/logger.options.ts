@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 
 import type { Params } from 'nestjs-pino';
 
-import type { LogLevel } from './common.env';
+import type { LogFormat, LogLevel } from './common.env';
 
 const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
 
@@ -20,13 +20,14 @@ export function setLogMixin(fn: LogMixin | undefined): void {
  * pino-http options: one JSON line per request (probe and scrape requests at debug, so they do not drown the rest),
  * human-readable output when stdout is a terminal.
  */
-export function buildPinoHttpOptions(serviceName: string, level: LogLevel): Params {
+export function buildPinoHttpOptions(serviceName: string, level: LogLevel, format?: LogFormat): Params {
+  const pretty = format ? format === 'pretty' : process.stdout.isTTY === true;
   return {
     pinoHttp: {
       level,
       base: { service: serviceName },
       mixin: () => (mixin ? mixin() : {}),
-      transport: process.stdout.isTTY
+      transport: pretty
         ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
         : undefined,
       customLogLevel: (req: IncomingMessage, res, err) => {

@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 
 import type { CommonEnv } from './common.env';
 import { validateEnv } from './load-env';
+import { LifecycleService } from './lifecycle.service';
 import { buildPinoHttpOptions } from './logger.options';
 import { SERVICE_NAME } from './runtime.constants';
 
@@ -33,11 +34,15 @@ export class RuntimeModule {
         LoggerModule.forRootAsync({
           inject: [ConfigService],
           useFactory: (config: ConfigService<CommonEnv, true>) =>
-            buildPinoHttpOptions(options.serviceName, config.get('LOG_LEVEL', { infer: true })),
+            buildPinoHttpOptions(
+              options.serviceName,
+              config.get('LOG_LEVEL', { infer: true }),
+              config.get('LOG_FORMAT', { infer: true }),
+            ),
         }),
       ],
-      providers: [{ provide: SERVICE_NAME, useValue: options.serviceName }],
-      exports: [SERVICE_NAME],
+      providers: [{ provide: SERVICE_NAME, useValue: options.serviceName }, LifecycleService],
+      exports: [SERVICE_NAME, LifecycleService],
     };
   }
 }

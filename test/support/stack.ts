@@ -1,0 +1,196 @@
+/**
+ * Process orchestration shared by `npm start`, the end-to-end and fault tests, and the benchmarks: find or start a
+ * NATS server with JetStream, build the apps when their sources changed, and run the four services as child
+ * processes. Lives under test/ because the repository's top level is fixed; nothing in apps/ or libs/ imports it.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+
+export const SERVICES = [
+  { name: 'order-service', port: 3000 },
+  { name: 'inventory-service', port: 3001 },
+  { name: 'payment-service', port: 3002 },
+  { name: 'notification-service', port: 3003 },
+] as const;
+export type ServiceName = (typeof SERVICES)[number]['name'];
+
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves true when a TCP connection to host:port opens within the timeout. */
+export function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ host, port });
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** The first server of a NATS_URL list as host and port. */
+export function firstNatsServer(natsUrl: string): { host: string; port: number } {
+  const url = new URL(natsUrl.split(',')[0].trim());
+  return { host: url.hostname, port: Number(url.port || 4222) };
+}
+
+/** Path of an installed nats-server binary, or undefined. */
+export function findNatsServerBinary(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/usr/local/bin', '/usr/bin'])) {
+    const candidate = join(dir, 'nats-server');
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** A nats-server child process this code started (and must stop). */
+export interface NatsServerProcess {
+  url: string;
+  port: number;
+  storeDir: string;
+  process: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts `nats-server -js` on host:port with its store under storeDir and waits until it accepts connections. */
+export async function startNatsServer(options: { host?: string; port: number; storeDir: string }): Promise<NatsServerProcess> {
+  const binary = findNatsServerBinary();
+  if (!binary) throw new Error('nats-server is not installed');
+  const host = options.host ?? '127.0.0.1';
+  mkdirSync(options.storeDir, { recursive: true });
+  const child = spawn(binary, ['-a', host, '-p', String(options.port), '-js', '-sd', options.storeDir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const deadline = Date.now() + 10_000;
+  while (!(await canConnect(host, options.port, 300))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`nats-server did not start on ${host}:${options.port}: ${stderr.trim()}`);
+    }
+    await sleep(100);
+  }
+  return {
+    url: `nats://${host}:${options.port}`,
+    port: options.port,
+    storeDir: options.storeDir,
+    process: child,
+    stop: (signal = 'SIGTERM') => stopProcess(child, signal),
+  };
+}
+
+/** Sends a signal and waits for the process to exit (SIGKILL after the timeout). */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when some app is not built or a source file in apps/ or libs/ is newer than its bundle. */
+export function buildIsStale(): boolean {
+  const sources = Math.max(newestMtime(join(REPO_ROOT, 'apps')), newestMtime(join(REPO_ROOT, 'libs')));
+  return SERVICES.some(({ name }) => {
+    const bundle = join(REPO_ROOT, 'dist', 'apps', name, 'main.js');
+    return !existsSync(bundle) || statSync(bundle).mtimeMs < sources;
+  });
+}
+
+/** Runs `npm run build` when the bundles are missing or stale. Throws when the build fails. */
+export function buildIfNeeded(log: (line: string) => void = () => undefined): void {
+  if (!buildIsStale()) return;
+  log('building the apps (npm run build)...');
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm run build failed');
+}
+
+/** A running service started from its bundle. */
+export interface ServiceProcess {
+  name: ServiceName;
+  port: number;
+  process: ChildProcess;
+  output(): string;
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+}
+
+/** Starts a built service (`node dist/apps/<name>/main.js`) with the given environment on top of process.env. */
+export function startService(
+  name: ServiceName,
+  env: Record<string, string | undefined>,
+  onLine?: (line: string) => void,
+): ServiceProcess {
+  const port = Number(env.PORT ?? SERVICES.find((s) => s.name === name)!.port);
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', name, 'main.js')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let captured = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    captured = (captured + text).slice(-200_000);
+    if (onLine) for (const line of text.split('\n')) if (line.trim()) onLine(line);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return {
+    name,
+    port,
+    process: child,
+    output: () => captured,
+    stop: (signal = 'SIGTERM', timeoutMs = 15_000) => stopProcess(child, signal, timeoutMs),
+  };
+}
+
+/** Polls a URL until it answers with the expected status (default 200) or the timeout passes. */
+export async function waitForHttp(url: string, options: { status?: number; timeoutMs?: number } = {}): Promise<void> {
+  const expected = options.status ?? 200;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.status === expected) return;
+      last = `status ${response.status}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await sleep(200);
+  }
+  throw new Error(`${url} did not answer ${expected} in time (last: ${last})`);
+}

@@ -1,0 +1,113 @@
+/**
+ * `npm start`: builds the apps if needed, makes sure a NATS server with JetStream answers at NATS_URL (starting a
+ * local one when nats-server is installed), then runs the four services with prefixed, coloured output.
+ * Ctrl-C or SIGTERM stops everything it started. `--watch` (npm run start:dev) runs each app in Nest's watch mode.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+import {
+  buildIfNeeded,
+  canConnect,
+  DEFAULT_NATS_URL,
+  findNatsServerBinary,
+  firstNatsServer,
+  type NatsServerProcess,
+  REPO_ROOT,
+  SERVICES,
+  startNatsServer,
+  stopProcess,
+} from './stack';
+
+const COLOURS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m'];
+const RESET = '\x1b[0m';
+const tty = process.stdout.isTTY === true;
+const watch = process.argv.includes('--watch');
+
+function say(message: string): void {
+  process.stdout.write(`${tty ? '\x1b[1m' : ''}[start]${tty ? RESET : ''} ${message}\n`);
+}
+
+function prefixer(label: string, colour: string): (chunk: Buffer) => void {
+  const width = Math.max(...SERVICES.map((s) => s.name.length));
+  const prefix = tty ? `${colour}${label.padEnd(width)} |${RESET} ` : `${label.padEnd(width)} | `;
+  let partial = '';
+  return (chunk) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) process.stdout.write(prefix + line + '\n');
+  };
+}
+
+async function ensureNats(natsUrl: string, dataDir: string): Promise<NatsServerProcess | undefined> {
+  const { host, port } = firstNatsServer(natsUrl);
+  if (await canConnect(host, port)) {
+    say(`using the NATS server at ${host}:${port}`);
+    return undefined;
+  }
+  if (!findNatsServerBinary()) {
+    say(`no NATS server answers at ${host}:${port}, and nats-server is not installed. Get one with:
+    apt-get install nats-server      (Debian/Ubuntu)
+    brew install nats-server         (macOS)
+    docker compose -f docker/compose.yaml up nats
+  or point NATS_URL at a running server with JetStream enabled.`);
+    process.exit(1);
+  }
+  const storeDir = resolve(REPO_ROOT, dataDir, 'nats');
+  say(`starting nats-server with JetStream on ${host}:${port} (store: ${storeDir})`);
+  return startNatsServer({ host, port, storeDir });
+}
+
+async function main(): Promise<void> {
+  if (existsSync(join(REPO_ROOT, '.env'))) process.loadEnvFile(join(REPO_ROOT, '.env'));
+  const natsUrl = process.env.NATS_URL || DEFAULT_NATS_URL;
+  const dataDir = process.env.DATA_DIR || '.data';
+
+  if (!watch) buildIfNeeded(say);
+  const nats = await ensureNats(natsUrl, dataDir);
+
+  const children = SERVICES.map(({ name }, index) => {
+    const [command, args] = watch
+      ? [join(REPO_ROOT, 'node_modules', '.bin', 'nest'), ['start', name, '--watch']]
+      : [process.execPath, [join(REPO_ROOT, 'dist', 'apps', name, 'main.js')]];
+    const child = spawn(command, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NATS_URL: natsUrl, DATA_DIR: dataDir, LOG_FORMAT: process.env.LOG_FORMAT ?? (tty ? 'pretty' : 'json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const write = prefixer(name, COLOURS[index % COLOURS.length]);
+    child.stdout?.on('data', write);
+    child.stderr?.on('data', write);
+    return { name, child };
+  });
+
+  let stopping = false;
+  const stopAll = async (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${reason}: stopping the services...`);
+    await Promise.all(children.map(({ child }) => stopProcess(child, 'SIGTERM', 20_000)));
+    if (nats) {
+      say('stopping the nats-server started for this run');
+      await nats.stop();
+    }
+    process.exit(exitCode);
+  };
+
+  for (const { name, child } of children) {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      say(`${name} exited (${signal ?? `code ${code}`})`);
+      void stopAll(`${name} stopped`, code === 0 ? 0 : 1);
+    });
+  }
+  process.on('SIGINT', () => void stopAll('interrupted', 0));
+  process.on('SIGTERM', () => void stopAll('terminated', 0));
+  say(`services starting: ${SERVICES.map((s) => `${s.name} :${s.port}`).join(', ')}`);
+}
+
+main().catch((error: unknown) => {
+  say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

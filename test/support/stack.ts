@@ -70,7 +70,7 @@ export interface NatsServerProcess {
   port: number;
   storeDir: string;
   process: ChildProcess;
-  stop(signal?: NodeJS.Signals): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** Starts `nats-server -js` on host:port with its store under storeDir and waits until it accepts connections. */
@@ -139,6 +139,11 @@ export function buildIfNeeded(log: (line: string) => void = () => undefined): vo
   if (result.status !== 0) throw new Error('npm run build failed');
 }
 
+/** Fails fast with the reason when the bundles an end-to-end test is about to run are missing or older than the sources. */
+export function assertBundlesFresh(): void {
+  if (buildIsStale()) throw new Error('the app bundles are missing or stale: `npm run build` failed or was skipped');
+}
+
 /** A running service started from its bundle. */
 export interface ServiceProcess {
   name: ServiceName;
@@ -154,6 +159,7 @@ export function startService(
   env: Record<string, string | undefined>,
   onLine?: (line: string) => void,
 ): ServiceProcess {
+  assertBundlesFresh();
   const port = Number(env.PORT ?? SERVICES.find((s) => s.name === name)!.port);
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', name, 'main.js')], {
     cwd: REPO_ROOT,

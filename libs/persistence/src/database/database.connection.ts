@@ -1,0 +1,85 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { Pool } from 'pg';
+
+import type { Database, DatabaseConnection, SqlSession } from './database.types';
+
+/** What is needed to open the service's database. */
+export interface ConnectionOptions {
+  serviceName: string;
+  databaseUrl?: string;
+  dataDir: string;
+  poolSize?: number;
+  /** Called for errors of idle pool clients (server restart, network); they must not crash the process. */
+  onPoolError?: (error: Error) => void;
+}
+
+/**
+ * Opens PostgreSQL through a `pg.Pool` when a URL is given, otherwise embedded PGlite stored under
+ * `<dataDir>/<serviceName>` (so `npm start` needs nothing but NATS).
+ */
+export async function openConnection(options: ConnectionOptions): Promise<DatabaseConnection> {
+  return options.databaseUrl ? openPostgres(options, options.databaseUrl) : openPglite(options);
+}
+
+function openPostgres(options: ConnectionOptions, url: string): DatabaseConnection {
+  const pool = new Pool({ connectionString: url, max: options.poolSize ?? 10, application_name: options.serviceName });
+  // Without a listener, an idle client's error (e.g. the server restarting) is an unhandled 'error' event: a crash.
+  pool.on('error', (error) => options.onPoolError?.(error));
+  const db = drizzleNodePg({ client: pool }) as unknown as Database;
+  let closed = false;
+  return {
+    driver: 'postgres',
+    db,
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const session: SqlSession = {
+          // No parameters => simple query protocol, which accepts several statements in one string.
+          exec: async (sql) => void (await client.query(sql)),
+          query: async (sql, params) => (await client.query(sql, params)).rows,
+        };
+        const result = await fn(session);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(options: ConnectionOptions): Promise<DatabaseConnection> {
+  const dir = resolve(join(options.dataDir, options.serviceName));
+  await mkdir(dir, { recursive: true });
+  const client = new PGlite(dir);
+  await client.waitReady;
+  const db = drizzlePglite({ client }) as unknown as Database;
+  return {
+    driver: 'pglite',
+    db,
+    transaction: (fn) =>
+      client.transaction((tx) =>
+        fn({
+          exec: async (sql) => void (await tx.exec(sql)),
+          query: async <R>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows,
+        }),
+      ),
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}

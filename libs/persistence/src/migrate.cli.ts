@@ -1,0 +1,71 @@
+/**
+ * `npm run db:migrate`: applies a service's migrations without starting it (the services also migrate at start).
+ *
+ * A lib cannot import the apps, so the CLI is generic. Either
+ *   - an app ships a tiny entry that calls `runMigrationsCli('order-service', 'orders', ORDER_MIGRATIONS)`, or
+ *   - `npm run db:migrate -- <module path> [export name]` loads a module exporting (default name `migrationPlan`)
+ *     `{ serviceName, schema, migrations }` or a function returning it.
+ * The database comes from DATABASE_URL, else PGlite under DATA_DIR (default `.data`), exactly as the service does.
+ */
+import { resolve } from 'node:path';
+
+import { openConnection } from './database/database.connection';
+import { runMigrations } from './migrations/migration.runner';
+import type { Migration } from './persistence.interfaces';
+
+/** What `db:migrate` needs to know about one service. */
+export interface MigrationPlan {
+  serviceName: string;
+  schema: string;
+  migrations: readonly Migration[];
+}
+
+/**
+ * Applies `migrations` (plus the outbox/inbox tables) to `schema` and returns the process exit code:
+ * 0 applied or up to date, 1 failed (reason on stderr).
+ */
+export async function runMigrationsCli(
+  serviceName: string,
+  schema: string,
+  migrations: readonly Migration[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const target = env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite under ${env.DATA_DIR || '.data'}/${serviceName}`;
+  let connection;
+  try {
+    connection = await openConnection({ serviceName, databaseUrl: env.DATABASE_URL || undefined, dataDir: env.DATA_DIR || '.data', poolSize: 1 });
+    const { applied } = await runMigrations(connection, schema, migrations, { log: () => undefined, warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+    process.stdout.write(
+      applied.length
+        ? `${serviceName}: applied ${applied.length} migration(s) to schema ${schema} on ${target}: ${applied.join(', ')}\n`
+        : `${serviceName}: schema ${schema} on ${target} is up to date\n`,
+    );
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${serviceName}: migration failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [modulePath, exportName = 'migrationPlan'] = argv;
+  if (!modulePath) {
+    process.stderr.write('usage: npm run db:migrate -- <module exporting { serviceName, schema, migrations }> [export name]\n');
+    return 2;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(resolve(modulePath)) as Record<string, unknown>;
+  const exported = loaded[exportName] ?? loaded.default;
+  const plan = (typeof exported === 'function' ? await (exported as () => unknown)() : exported) as MigrationPlan | undefined;
+  if (!plan || typeof plan.serviceName !== 'string' || typeof plan.schema !== 'string' || !Array.isArray(plan.migrations)) {
+    process.stderr.write(`${modulePath}: export "${exportName}" is not { serviceName, schema, migrations }\n`);
+    return 2;
+  }
+  return runMigrationsCli(plan.serviceName, plan.schema, plan.migrations);
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,298 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { context } from '@opentelemetry/api';
+
+import type { Database } from '../database/database.types';
+import { DATABASE, DEFAULTS, OUTBOX_GATE, OUTBOX_PUBLISHER, PERSISTENCE_OPTIONS } from '../persistence.constants';
+import type { OutboxGate, OutboxPublisher, OutboxTracing, PersistenceModuleOptions } from '../persistence.interfaces';
+import type { OutboxRow } from '../persistence.tables';
+import { describeError, isBrokerRejection, OutboxPublishTimeoutError } from './outbox.errors';
+import { type OutboxBacklog, OutboxRepository } from './outbox.repository';
+import { otelOutboxTracing } from './outbox.tracing';
+
+/** What one `publishPending()` call did. */
+export interface RelayPassResult {
+  published: number;
+  /** Rows the broker rejected in this pass; they wait for their own retry time. */
+  rejected: number;
+  /** True when publishing (or the database) failed and the pass stopped early; the rows stay unsent. */
+  failed: boolean;
+  error?: unknown;
+}
+
+/** The relay's state, for health details. */
+export interface OutboxRelayStatus {
+  running: boolean;
+  /** Set while publishing fails: since when, and the last error. */
+  outage?: { since: string; lastError: string };
+}
+
+interface BatchResult {
+  locked: number;
+  published: number;
+  rejected: number;
+  failure?: unknown;
+}
+
+/**
+ * Publishes outbox rows: woken by `notify()` right after a transaction that wrote rows commits, and by a periodic
+ * sweep (rows of other replicas, missed wake-ups, retries).
+ *
+ * Each batch is one transaction: lock the next unsent rows in `seq` order with `FOR UPDATE SKIP LOCKED` (replicas
+ * never publish the same row concurrently), publish them one by one with `Nats-Msg-Id` = row id inside the row's
+ * stored trace context, mark the published ones sent, commit. A crash between publishing and commit republishes
+ * the row later under the same id, which JetStream de-duplicates.
+ *
+ * Failures: an outage (connection lost, timeout, breaker open) stops the batch at the failing row, so later rows
+ * never overtake it, and backs the sweep off (1 s doubling to `maxBackoffMs`); `notify()` is ignored meanwhile.
+ * It is logged once when it starts and once when publishing recovers. A row the broker rejects (see
+ * `isBrokerRejection`) is never dropped: it is retried on its own schedule (1 s doubling to 5 min), logged, counted
+ * in `backlog().rejected`, and stops holding back the rows after it.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly settings;
+  private readonly tracing: OutboxTracing;
+  private running = false;
+  private stopping = false;
+  private ticking = false;
+  private wakeRequested = false;
+  private timer?: NodeJS.Timeout;
+  private current?: Promise<RelayPassResult>;
+  private consecutiveFailures = 0;
+  private outage?: { since: Date; lastError: string };
+  private lastPurgeAt = 0;
+
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    private readonly repository: OutboxRepository,
+    @Inject(PERSISTENCE_OPTIONS) private readonly options: PersistenceModuleOptions,
+    @Optional() @Inject(OUTBOX_PUBLISHER) private readonly publisher: OutboxPublisher | null,
+    @Optional() @Inject(OUTBOX_GATE) private readonly gate: OutboxGate | null,
+  ) {
+    const o = options.outbox ?? {};
+    this.settings = {
+      enabled: o.enabled ?? true,
+      batchSize: positive(o.batchSize, DEFAULTS.batchSize),
+      sweepIntervalMs: positive(o.sweepIntervalMs, DEFAULTS.sweepIntervalMs),
+      maxBackoffMs: positive(o.maxBackoffMs, DEFAULTS.maxBackoffMs),
+      publishTimeoutMs: positive(o.publishTimeoutMs, DEFAULTS.publishTimeoutMs),
+      retentionMs: o.retentionMs !== undefined && o.retentionMs >= 0 ? o.retentionMs : DEFAULTS.retentionMs,
+      isRejection: o.isRejection ?? isBrokerRejection,
+    };
+    this.tracing = options.tracing ?? otelOutboxTracing;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.settings.enabled) return;
+    if (!this.publisher) {
+      this.logger.warn('no outbox publisher configured: the relay is not running and outbox rows will wait');
+      return;
+    }
+    this.start();
+  }
+
+  /** Stops before the database closes (that happens in onApplicationShutdown); rows left unsent wait for the next start. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Starts the wake-up/sweep loop (done on application bootstrap). */
+  start(): void {
+    if (this.running) return;
+    if (!this.publisher) throw new Error('outbox relay: no publisher configured');
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Stops the loop and waits for the batch in flight (it stops after the row being published). */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.stopping = true;
+    try {
+      await this.current?.catch(() => undefined);
+    } finally {
+      this.stopping = false;
+    }
+  }
+
+  /** Wakes the relay now; call after a transaction that added outbox rows has committed. Cheap and coalesced. */
+  notify(): void {
+    if (!this.running) return;
+    // While publishing fails the backoff decides when to try again; wake-ups would only hammer the broker.
+    if (this.consecutiveFailures > 0) return;
+    if (this.ticking) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /** Publishes everything publishable now (batch after batch) and reports. Passes never overlap. */
+  publishPending(): Promise<RelayPassResult> {
+    const previous = this.current ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.pass());
+    this.current = next;
+    void next.finally(() => {
+      if (this.current === next) this.current = undefined;
+    }).catch(() => undefined);
+    return next;
+  }
+
+  /** Unsent rows and the age of the oldest, for `/health/ready` details. */
+  backlog(): Promise<OutboxBacklog> {
+    return this.repository.backlog();
+  }
+
+  status(): OutboxRelayStatus {
+    return {
+      running: this.running,
+      ...(this.outage ? { outage: { since: this.outage.since.toISOString(), lastError: this.outage.lastError } } : {}),
+    };
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+    // The relay alone must not keep a process (or a test) alive.
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = undefined;
+    if (!this.running || this.ticking) return;
+    this.ticking = true;
+    this.wakeRequested = false;
+    let failed = false;
+    try {
+      failed = (await this.publishPending()).failed;
+      if (!failed) await this.purgeIfDue();
+    } finally {
+      this.ticking = false;
+    }
+    if (failed) {
+      const backoff = Math.min(this.settings.sweepIntervalMs * 2 ** Math.min(this.consecutiveFailures - 1, 20), this.settings.maxBackoffMs);
+      this.schedule(backoff);
+    } else {
+      this.schedule(this.wakeRequested ? 0 : this.settings.sweepIntervalMs);
+    }
+  }
+
+  private async pass(): Promise<RelayPassResult> {
+    if (!this.publisher) throw new Error('outbox relay: no publisher configured');
+    const result: RelayPassResult = { published: 0, rejected: 0, failed: false };
+    try {
+      for (;;) {
+        const batch = await this.publishBatch(this.publisher);
+        result.published += batch.published;
+        result.rejected += batch.rejected;
+        if (batch.failure !== undefined) {
+          result.failed = true;
+          result.error = batch.failure;
+          break;
+        }
+        if (batch.locked < this.settings.batchSize || this.stopping) break;
+      }
+    } catch (error) {
+      // The database itself failed (down, restarted): the same as an outage, rows stay where they are.
+      result.failed = true;
+      result.error = error;
+    }
+    this.track(result);
+    return result;
+  }
+
+  private async publishBatch(publisher: OutboxPublisher): Promise<BatchResult> {
+    return this.db.transaction(async (tx) => {
+      const rows = await this.repository.lockBatch(tx, this.settings.batchSize);
+      const sent: string[] = [];
+      let rejected = 0;
+      let failure: unknown;
+      for (const row of rows) {
+        if (this.stopping) break;
+        try {
+          await this.publishRow(publisher, row);
+          sent.push(row.id);
+        } catch (error) {
+          if (this.settings.isRejection(error)) {
+            rejected++;
+            await this.reject(tx, row, error);
+            continue;
+          }
+          await this.repository.recordFailure(tx, row.id, describeError(error), null);
+          failure = error ?? new Error('publish failed');
+          break;
+        }
+      }
+      await this.repository.markSent(tx, sent, this.settings.retentionMs === 0);
+      return { locked: rows.length, published: sent.length, rejected, failure };
+    });
+  }
+
+  private publishRow(publisher: OutboxPublisher, row: OutboxRow): Promise<unknown> {
+    const headers = { ...(row.headers ?? {}) };
+    const send = () => this.withTimeout(row.subject, publisher.publish(row.subject, row.payload, { msgId: row.id, headers }));
+    // The send span (created by the publisher's instrumentation) becomes a child of the transaction that wrote the row.
+    return context.with(this.tracing.restore(headers), () => (this.gate ? this.gate.execute(send) : send()));
+  }
+
+  private async reject(tx: Parameters<OutboxRepository['recordFailure']>[0], row: OutboxRow, error: unknown): Promise<void> {
+    const attempts = row.attempts + 1;
+    const delay = Math.min(DEFAULTS.rejectedBaseDelayMs * 2 ** Math.min(attempts - 1, 20), DEFAULTS.rejectedMaxDelayMs);
+    await this.repository.recordFailure(tx, row.id, describeError(error), delay);
+    if (attempts === 1 || attempts % 10 === 0) {
+      this.logger.error(
+        `outbox row ${row.id} (${row.subject}) rejected by the broker, attempt ${attempts}: ${describeError(error)}; ` +
+          `it stays in the outbox and is retried in ${Math.round(delay / 1000)} s`,
+      );
+    }
+  }
+
+  private track(result: RelayPassResult): void {
+    if (result.failed) {
+      this.consecutiveFailures++;
+      const lastError = describeError(result.error);
+      if (!this.outage) {
+        this.outage = { since: new Date(), lastError };
+        this.logger.warn(`outbox publishing failed; unsent rows wait and are retried with backoff: ${lastError}`);
+      } else {
+        this.outage.lastError = lastError;
+      }
+      return;
+    }
+    if (this.outage) {
+      const seconds = Math.round((Date.now() - this.outage.since.getTime()) / 1000);
+      this.logger.log(`outbox publishing recovered after ${seconds} s (${result.published} row(s) published)`);
+      this.outage = undefined;
+    }
+    this.consecutiveFailures = 0;
+  }
+
+  private async purgeIfDue(): Promise<void> {
+    const { retentionMs } = this.settings;
+    if (retentionMs === 0 || Date.now() - this.lastPurgeAt < DEFAULTS.purgeIntervalMs) return;
+    this.lastPurgeAt = Date.now();
+    try {
+      const purged = await this.repository.purgeSent(retentionMs);
+      if (purged) this.logger.debug(`purged ${purged} sent outbox row(s) older than ${retentionMs} ms`);
+    } catch (error) {
+      this.logger.warn(`purging sent outbox rows failed: ${describeError(error)}`);
+    }
+  }
+
+  private withTimeout<T>(subject: string, promise: Promise<T>): Promise<T> {
+    const timeoutMs = this.settings.publishTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new OutboxPublishTimeoutError(subject, timeoutMs)), timeoutMs);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}

@@ -1,0 +1,17 @@
+// Public API of @app/telemetry (the Nest side). The bootstrap is the separate entry `@app/telemetry/sdk`.
+export { TelemetryModule } from './telemetry.module';
+export { MessagingTracingInterceptor } from './messaging-tracing.interceptor';
+export { HttpRouteInterceptor } from './http-route.interceptor';
+export { TracingMessagingInstrumentation } from './tracing-messaging.instrumentation';
+export { MessagingMetrics } from './messaging.metrics';
+export { natsHeadersGetter, natsHeadersSetter } from './nats-headers.propagation';
+export { restoreContext, serializeContext } from './trace-context.carrier';
+export { traceLogMixin, type TraceLogFields } from './trace-log.mixin';
+export { renderPrometheusMetrics, type TelemetryHandle } from './telemetry.registry';
+export {
+  MESSAGING_DURATION_BUCKETS_SECONDS,
+  MESSAGING_SYSTEM_NATS,
+  MessagingAttributes,
+  MessagingMetricNames,
+  PROMETHEUS_CONTENT_TYPE,
+} from './telemetry.constants';

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-import { REPO_ROOT, SERVICES } from '../support/stack';
+import { assertBundlesFresh, REPO_ROOT, SERVICES } from '../support/stack';
 
 /** Runs a built app with a bad environment; it must refuse to start. */
 function runWith(service: string, env: Record<string, string>) {
+  assertBundlesFresh();
   const started = Date.now();
   const result = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'apps', service, 'main.js')], {
     cwd: REPO_ROOT,

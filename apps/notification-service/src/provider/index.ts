@@ -1,0 +1,17 @@
+export { NotificationProviderClient } from './notification-provider.client';
+export {
+  NOTIFICATION_PROVIDER,
+  NOTIFICATION_PROVIDER_CONFIG,
+  NOTIFICATION_PROVIDER_DEPENDENCY,
+  NOTIFICATION_PROVIDER_POLICY,
+} from './notification-provider.constants';
+export {
+  NOTIFICATION_PROVIDER_ENV_KEYS,
+  NotificationProviderEnv,
+  WithNotificationProviderEnv,
+  type NotificationProviderEnvVars,
+} from './notification-provider.env';
+export { NotificationProviderUnavailableError, NotificationRequestRejectedError } from './notification-provider.errors';
+export type { NotificationProvider, NotificationProviderConfig, SendReceipt, SendRequest } from './notification-provider.interfaces';
+export { NotificationProviderModule, notificationProviderConfigFromEnv } from './notification-provider.module';
+export { SimulatedNotificationProvider } from './simulated-notification.provider';

@@ -1,0 +1,325 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import {
+  bulkhead,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  fullJitterGenerator,
+  handleWhen,
+  retry,
+  timeout,
+  TimeoutStrategy,
+} from 'cockatiel';
+
+import { isBrokenCircuit, isBulkheadRejected, isTaskCancelled } from './errors/cockatiel.guards';
+import { DependencyUnavailableError } from './errors/dependency-unavailable.error';
+import { isTransientFailure } from './errors/transient-failure';
+import { type ResilienceOptions, type ResilienceOverrides, resolveResilienceOptions } from './resilience.options';
+
+/** Circuit breaker state as shown in health details and logs. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Numeric encoding of {@link BreakerState} for the `resilience.circuit_breaker.state` gauge. */
+export const BREAKER_STATE_VALUE: Readonly<Record<BreakerState, number>> = Object.freeze({ closed: 0, open: 1, 'half-open': 2 });
+
+/** Emitted on every breaker transition. */
+export interface BreakerStateChange {
+  dependency: string;
+  from: BreakerState;
+  to: BreakerState;
+  /** The failure that opened the breaker (only when `to` is `open`). */
+  cause?: unknown;
+}
+
+/** Emitted when the policy turns a call away without trying it. */
+export interface CallRejection {
+  dependency: string;
+  reason: 'circuit-open' | 'bulkhead-full';
+}
+
+/** Emitted before each retry's backoff delay. */
+export interface RetryAttempt {
+  dependency: string;
+  /** 1 for the first retry (the second attempt). */
+  attempt: number;
+  delayMs: number;
+  error: unknown;
+}
+
+/** Counters since the policy was created, plus the breaker's live numbers. */
+export interface DependencyStats {
+  /** `execute` calls. */
+  calls: number;
+  succeeded: number;
+  /** Calls that ended with an error of any kind (technical, permanent, rejected). */
+  failed: number;
+  retries: number;
+  /** Attempts abandoned by the per-attempt timeout. */
+  timeouts: number;
+  /** Calls turned away by the breaker or the bulkhead (sum of the two next fields). */
+  rejected: number;
+  rejectedCircuitOpen: number;
+  rejectedBulkheadFull: number;
+  /** Current run of technical failures the breaker has counted. */
+  consecutiveFailures: number;
+  /** When the breaker last opened (ISO 8601), while it is open or half-open. */
+  openedAt?: string;
+  /** Last technical failure seen by any attempt. */
+  lastFailure?: { at: string; message: string };
+}
+
+/** Something to stop listening with. */
+export interface Subscription {
+  dispose(): void;
+}
+
+/** Optional collaborators of {@link createResiliencePolicy}. */
+export interface DependencyPolicyHooks {
+  /** Receives state-change logs; defaults to a Nest `Logger` with context `Resilience`; `false` silences it. */
+  logger?: LoggerService | false;
+  onStateChange?: (change: BreakerStateChange) => void;
+  onRejected?: (rejection: CallRejection) => void;
+  onRetry?: (retry: RetryAttempt) => void;
+}
+
+/**
+ * Retry, circuit breaker, timeout and bulkhead around one outside dependency, under one name. Share one instance per
+ * dependency: the breaker only works if every call goes through the same policy.
+ */
+export interface DependencyPolicy {
+  readonly name: string;
+  readonly options: Readonly<ResilienceOptions>;
+  readonly state: BreakerState;
+  readonly stats: Readonly<DependencyStats>;
+  /**
+   * Runs `fn` through bulkhead -> retry -> breaker -> timeout. `fn` receives an AbortSignal that fires when its
+   * attempt times out (or `signal` aborts): pass it on to the I/O. Resolves with `fn`'s value, business outcomes
+   * included. Rejects with {@link DependencyUnavailableError} for breaker open, bulkhead full, timeout or exhausted
+   * retries; permanent errors (see {@link isTransientFailure}) and the caller's own abort are rethrown unchanged.
+   */
+  execute<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T>;
+  onStateChange(listener: (change: BreakerStateChange) => void): Subscription;
+  onRejected(listener: (rejection: CallRejection) => void): Subscription;
+}
+
+/** Thrown inside the policy when one attempt outlives `timeoutMs`; surfaces as the cause of a `timeout` rejection. */
+class AttemptTimeoutError extends Error {
+  readonly transient = true;
+  constructor(ms: number) {
+    super(`attempt timed out after ${ms} ms`);
+    this.name = 'AttemptTimeoutError';
+  }
+}
+
+/** Carries an error thrown after the caller aborted through the inner policies without being counted or retried. */
+class CallerAbortedError extends Error {
+  readonly transient = false;
+  constructor(readonly original: unknown) {
+    super('call aborted by the caller');
+    this.name = 'CallerAbortedError';
+  }
+}
+
+class Listeners<E> {
+  private readonly set = new Set<(event: E) => void>();
+  add(listener: (event: E) => void): Subscription {
+    this.set.add(listener);
+    return { dispose: () => this.set.delete(listener) };
+  }
+  emit(event: E, logger: LoggerService | undefined): void {
+    for (const listener of this.set) {
+      try {
+        listener(event);
+      } catch (error) {
+        // A faulty observer (metrics, logging) must never break the call it observes.
+        logger?.error?.(`resilience listener failed: ${String(error)}`);
+      }
+    }
+  }
+}
+
+function toBreakerState(state: CircuitState): BreakerState {
+  switch (state) {
+    case CircuitState.Closed:
+      return 'closed';
+    case CircuitState.HalfOpen:
+      return 'half-open';
+    case CircuitState.Open:
+    case CircuitState.Isolated:
+      return 'open';
+    default: {
+      const unknownState: never = state;
+      throw new Error(`unknown circuit state ${String(unknownState)}`);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Builds a named {@link DependencyPolicy} from cockatiel 3 policies.
+ *
+ * - Breaker: `ConsecutiveBreaker(consecutiveFailures + 1)`, because cockatiel opens when the count REACHES its
+ *   threshold and the guide's rule is "more than 5" (issue #5). Each attempt counts, timeouts included; only
+ *   technical failures ({@link isTransientFailure}) count, never returned business outcomes or permanent errors.
+ * - Retry: exponential backoff with full jitter (attempt n waits a random time below
+ *   `min(maxDelayMs, initialDelayMs * 2^(n-1))`); it never retries a breaker rejection, so an open breaker fails fast.
+ * - Timeout: aggressive, per attempt; the attempt's AbortSignal fires so the I/O can stop.
+ * - Bulkhead: outermost, so a flood of callers queues or is rejected before it reaches the dependency.
+ */
+export function createResiliencePolicy(
+  name: string,
+  options: ResilienceOverrides | ResilienceOptions = {},
+  hooks: DependencyPolicyHooks = {},
+): DependencyPolicy {
+  const resolved = resolveResilienceOptions(options);
+  const logger = hooks.logger === false ? undefined : (hooks.logger ?? new Logger('Resilience'));
+
+  const stats: DependencyStats = {
+    calls: 0,
+    succeeded: 0,
+    failed: 0,
+    retries: 0,
+    timeouts: 0,
+    rejected: 0,
+    rejectedCircuitOpen: 0,
+    rejectedBulkheadFull: 0,
+    consecutiveFailures: 0,
+  };
+  const stateListeners = new Listeners<BreakerStateChange>();
+  const rejectionListeners = new Listeners<CallRejection>();
+  if (hooks.onStateChange) stateListeners.add(hooks.onStateChange);
+  if (hooks.onRejected) rejectionListeners.add(hooks.onRejected);
+
+  const countsForBreaker = (error: unknown) => isTransientFailure(error) && !isTaskCancelled(error);
+  const retryable = (error: unknown) =>
+    countsForBreaker(error) && !isBrokenCircuit(error) && !(error instanceof DependencyUnavailableError);
+
+  const consecutive = new ConsecutiveBreaker(resolved.breaker.consecutiveFailures + 1);
+  const breakerPolicy = circuitBreaker(handleWhen(countsForBreaker), {
+    breaker: consecutive,
+    halfOpenAfter: resolved.breaker.halfOpenAfterMs,
+  });
+  const retryPolicy = retry(handleWhen(retryable), {
+    maxAttempts: resolved.retry.maxAttempts - 1, // cockatiel counts retries, our option counts attempts
+    backoff: new ExponentialBackoff({
+      generator: fullJitterGenerator,
+      initialDelay: resolved.retry.initialDelayMs,
+      maxDelay: resolved.retry.maxDelayMs,
+    }),
+  }).dangerouslyUnref(); // a pending backoff must not hold a shutting-down process open
+  const timeoutPolicy = timeout(resolved.timeoutMs, TimeoutStrategy.Aggressive);
+  const bulkheadPolicy = bulkhead(resolved.bulkhead.maxConcurrent, resolved.bulkhead.maxQueue);
+
+  let current: BreakerState = toBreakerState(breakerPolicy.state);
+  let lastBreakCause: unknown;
+  breakerPolicy.onBreak((reason) => {
+    lastBreakCause = 'error' in reason ? reason.error : 'value' in reason ? reason.value : 'isolated';
+  });
+  breakerPolicy.onStateChange((state) => {
+    const to = toBreakerState(state);
+    const from = current;
+    current = to;
+    if (to === 'open') stats.openedAt = new Date().toISOString();
+    if (to === 'closed') stats.openedAt = undefined;
+    if (from === to) return;
+    const change: BreakerStateChange = { dependency: name, from, to, ...(to === 'open' ? { cause: lastBreakCause } : {}) };
+    if (to === 'open') {
+      const retryIn = resolved.breaker.halfOpenAfterMs;
+      const why =
+        from === 'half-open'
+          ? 'the trial call failed'
+          : `more than ${resolved.breaker.consecutiveFailures} consecutive failures`;
+      logger?.warn(
+        `circuit breaker "${name}" ${from} -> open: ${why}; calls are rejected for ${retryIn} ms, then one trial call goes through; ` +
+          `last error: ${describe(lastBreakCause)}`,
+      );
+    } else {
+      logger?.log(`circuit breaker "${name}" ${from} -> ${to}`);
+    }
+    stateListeners.emit(change, logger);
+  });
+  retryPolicy.onRetry((event) => {
+    stats.retries += 1;
+    const error = 'error' in event ? event.error : event.value;
+    if (hooks.onRetry) {
+      try {
+        hooks.onRetry({ dependency: name, attempt: event.attempt, delayMs: event.delay, error });
+      } catch {
+        // observers never break calls
+      }
+    }
+  });
+
+  const reject = (reason: CallRejection['reason']) => {
+    stats.rejected += 1;
+    if (reason === 'circuit-open') stats.rejectedCircuitOpen += 1;
+    else stats.rejectedBulkheadFull += 1;
+    rejectionListeners.emit({ dependency: name, reason }, logger);
+  };
+
+  const execute = async <T>(fn: (signal: AbortSignal) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> => {
+    stats.calls += 1;
+    let lastFailure: unknown;
+
+    const attempt = async (attemptSignal: AbortSignal): Promise<T> => {
+      try {
+        return await timeoutPolicy.execute(({ signal: inner }) => fn(inner), attemptSignal);
+      } catch (error) {
+        if (attemptSignal.aborted) throw new CallerAbortedError(error); // the caller gave up: not the dependency's fault
+        let failure = error;
+        if (isTaskCancelled(error)) {
+          stats.timeouts += 1;
+          failure = new AttemptTimeoutError(resolved.timeoutMs);
+        }
+        if (countsForBreaker(failure)) {
+          lastFailure = failure;
+          stats.lastFailure = { at: new Date().toISOString(), message: describe(failure) };
+        }
+        throw failure;
+      }
+    };
+
+    try {
+      const value = await bulkheadPolicy.execute(
+        ({ signal: s1 }) =>
+          retryPolicy.execute(({ signal: s2 }) => breakerPolicy.execute(({ signal: s3 }) => attempt(s3), s2), s1),
+        signal,
+      );
+      stats.succeeded += 1;
+      return value;
+    } catch (error) {
+      stats.failed += 1;
+      if (error instanceof CallerAbortedError) throw error.original;
+      if (signal?.aborted) throw error;
+      if (isBulkheadRejected(error)) {
+        reject('bulkhead-full');
+        throw new DependencyUnavailableError(name, 'bulkhead-full', error);
+      }
+      if (isBrokenCircuit(error)) {
+        reject('circuit-open');
+        throw new DependencyUnavailableError(name, 'circuit-open', lastFailure ?? lastBreakCause ?? error);
+      }
+      if (error instanceof AttemptTimeoutError) throw new DependencyUnavailableError(name, 'timeout', error);
+      if (countsForBreaker(error)) throw new DependencyUnavailableError(name, 'retries-exhausted', error);
+      throw error;
+    }
+  };
+
+  return {
+    name,
+    options: resolved,
+    get state() {
+      return toBreakerState(breakerPolicy.state);
+    },
+    get stats() {
+      return { ...stats, consecutiveFailures: consecutive.state };
+    },
+    execute,
+    onStateChange: (listener) => stateListeners.add(listener),
+    onRejected: (listener) => rejectionListeners.add(listener),
+  };
+}

@@ -1,0 +1,78 @@
+import { BreakerRegistry, createResiliencePolicy, DependencyUnavailableError, ResilienceModule } from '@app/resilience';
+import { Logger } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+
+import {
+  NOTIFICATION_PROVIDER_DEPENDENCY,
+  NotificationProviderClient,
+  NotificationProviderModule,
+  NotificationRequestRejectedError,
+  type SendRequest,
+  SimulatedNotificationProvider,
+} from '../../apps/notification-service/src/provider';
+
+const message = (overrides: Partial<SendRequest> = {}): SendRequest => ({
+  recipient: 'customer-1',
+  template: 'order-confirmed',
+  data: { orderId: 'order-1' },
+  idempotencyKey: 'order-1:order-confirmed',
+  ...overrides,
+});
+
+function client(config: { failureRate?: number; latencyMs?: number } = {}) {
+  const provider = new SimulatedNotificationProvider({ failureRate: 0, latencyMs: 0, ...config });
+  const policy = createResiliencePolicy(
+    NOTIFICATION_PROVIDER_DEPENDENCY,
+    { timeoutMs: 1_000, retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 4 } },
+    { logger: false },
+  );
+  return { client: new NotificationProviderClient(provider, policy), policy };
+}
+
+describe('NotificationProviderClient over the simulated provider', () => {
+  it('returns the same message id for the same idempotency key', async () => {
+    const { client: provider } = client();
+    const first = await provider.send(message());
+    expect(first.messageId).toMatch(/^msg_/);
+    await expect(provider.send(message())).resolves.toEqual(first);
+    await expect(provider.send(message({ idempotencyKey: 'order-1:order-cancelled' }))).resolves.not.toEqual(first);
+  });
+
+  it('with failure rate 1 fails with DependencyUnavailableError and opens the breaker', async () => {
+    const { client: provider, policy } = client({ failureRate: 1 });
+    await expect(provider.send(message())).rejects.toMatchObject({ name: 'DependencyUnavailableError', dependency: 'notification-provider' });
+    await expect(provider.send(message())).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(policy.state).toBe('open');
+  });
+
+  it('refuses a message without recipient as permanent (no retry)', async () => {
+    const { client: provider, policy } = client();
+    await expect(provider.send(message({ recipient: '' }))).rejects.toBeInstanceOf(NotificationRequestRejectedError);
+    expect(policy.stats.retries).toBe(0);
+  });
+});
+
+describe('NotificationProviderModule', () => {
+  const saved = { ...process.env };
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(new Logger()));
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('reads NOTIFICATION_PROVIDER_* and registers the notification-provider breaker', async () => {
+    Object.assign(process.env, {
+      NOTIFICATION_PROVIDER_FAILURE_RATE: '1',
+      NOTIFICATION_PROVIDER_LATENCY_MS: '0',
+      RESILIENCE_RETRY_MAX_ATTEMPTS: '1',
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), ResilienceModule.forRoot(), NotificationProviderModule],
+    }).compile();
+    const provider = moduleRef.get(NotificationProviderClient);
+    for (let i = 0; i < 6; i++) await expect(provider.send(message())).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(moduleRef.get(BreakerRegistry).health()['notification-provider']).toMatchObject({ status: 'up', state: 'open' });
+    await moduleRef.close();
+  });
+});

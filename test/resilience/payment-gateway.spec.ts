@@ -1,0 +1,141 @@
+import { BreakerRegistry, createResiliencePolicy, DependencyUnavailableError, ResilienceModule } from '@app/resilience';
+import { ConfigValidationError } from '@app/runtime';
+import { Logger } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+
+import {
+  type ChargeRequest,
+  PAYMENT_GATEWAY_DEPENDENCY,
+  PaymentGatewayClient,
+  PaymentGatewayModule,
+  PaymentRequestRejectedError,
+  SimulatedPaymentGateway,
+} from '../../apps/payment-service/src/gateway';
+
+const charge = (overrides: Partial<ChargeRequest> = {}): ChargeRequest => ({
+  orderId: 'order-1',
+  amount: 12_50,
+  currency: 'EUR',
+  idempotencyKey: 'order-1',
+  ...overrides,
+});
+
+/** A client over the simulated gateway with fast retries, built by hand (no Nest). */
+function client(config: { failureRate?: number; latencyMs?: number; declineAbove?: number } = {}, timeoutMs = 1_000) {
+  const gateway = new SimulatedPaymentGateway({ failureRate: 0, latencyMs: 0, declineAbove: 1_000_000, ...config });
+  const policy = createResiliencePolicy(
+    PAYMENT_GATEWAY_DEPENDENCY,
+    { timeoutMs, retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 4 } },
+    { logger: false },
+  );
+  return { client: new PaymentGatewayClient(gateway, policy), policy };
+}
+
+describe('PaymentGatewayClient over the simulated gateway', () => {
+  it('approves a charge within the limit', async () => {
+    await expect(client().client.charge(charge())).resolves.toEqual({ outcome: 'approved', transactionId: expect.stringMatching(/^txn_/) });
+  });
+
+  it('declines amounts above PAYMENT_DECLINE_ABOVE as an outcome, never tripping the breaker', async () => {
+    const { client: gateway, policy } = client({ declineAbove: 1_000 });
+    for (let i = 0; i < 10; i++) {
+      await expect(gateway.charge(charge({ amount: 1_001, idempotencyKey: `k${i}` }))).resolves.toEqual({
+        outcome: 'declined',
+        reason: expect.stringContaining('exceeds the limit of 1000'),
+      });
+    }
+    await expect(gateway.charge(charge({ amount: 1_000, idempotencyKey: 'at-limit' }))).resolves.toMatchObject({ outcome: 'approved' });
+    expect(policy.state).toBe('closed');
+  });
+
+  it('is idempotent per key: the same key returns the same transaction id', async () => {
+    const { client: gateway } = client();
+    const first = await gateway.charge(charge());
+    const again = await gateway.charge(charge());
+    const other = await gateway.charge(charge({ orderId: 'order-2', idempotencyKey: 'order-2' }));
+    expect(again).toEqual(first);
+    expect(other).not.toEqual(first);
+  });
+
+  it('a retry after a lost response returns the original charge instead of charging twice', async () => {
+    const { client: gateway, policy } = client({ failureRate: 0.5 });
+    // 1st attempt: fails (0.1 < 0.5) after charging (0.9 >= 0.5); 2nd attempt: succeeds (0.9).
+    const random = jest.spyOn(Math, 'random').mockReturnValueOnce(0.1).mockReturnValueOnce(0.9).mockReturnValue(0.9);
+    try {
+      const result = await gateway.charge(charge());
+      expect(policy.stats.retries).toBe(1);
+      await expect(gateway.charge(charge())).resolves.toEqual(result);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('refuses an idempotency key reused for another charge, without retrying or counting it', async () => {
+    const { client: gateway, policy } = client();
+    await gateway.charge(charge());
+    await expect(gateway.charge(charge({ amount: 99 }))).rejects.toBeInstanceOf(PaymentRequestRejectedError);
+    expect(policy.stats).toMatchObject({ retries: 0, consecutiveFailures: 0 });
+  });
+
+  it('with failure rate 1 fails with DependencyUnavailableError and opens the breaker', async () => {
+    const { client: gateway, policy } = client({ failureRate: 1 });
+    await expect(gateway.charge(charge())).rejects.toMatchObject({
+      name: 'DependencyUnavailableError',
+      dependency: 'payment-gateway',
+      reason: 'retries-exhausted',
+    });
+    await expect(gateway.charge(charge())).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(policy.state).toBe('open');
+    await expect(gateway.charge(charge())).rejects.toMatchObject({ reason: 'circuit-open' });
+  });
+
+  it('times out a gateway slower than the policy timeout', async () => {
+    const { client: gateway } = client({ latencyMs: 5_000 }, 20);
+    await expect(gateway.charge(charge())).rejects.toMatchObject({ name: 'DependencyUnavailableError', reason: 'timeout' });
+  });
+});
+
+describe('PaymentGatewayModule', () => {
+  const saved = { ...process.env };
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(new Logger()));
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  async function boot(env: Record<string, string>) {
+    Object.assign(process.env, env);
+    return Test.createTestingModule({
+      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), ResilienceModule.forRoot(), PaymentGatewayModule],
+    }).compile();
+  }
+
+  it('reads PAYMENT_* from the environment and shows the open breaker as payment-gateway in health details', async () => {
+    const moduleRef = await boot({
+      PAYMENT_GATEWAY_FAILURE_RATE: '1',
+      PAYMENT_GATEWAY_LATENCY_MS: '0',
+      RESILIENCE_RETRY_INITIAL_DELAY_MS: '1',
+      RESILIENCE_RETRY_MAX_DELAY_MS: '2',
+    });
+    const gateway = moduleRef.get(PaymentGatewayClient);
+    const breakers = moduleRef.get(BreakerRegistry);
+
+    expect(breakers.health()['payment-gateway']).toMatchObject({ status: 'up', state: 'closed' });
+    for (let i = 0; i < 3; i++) await expect(gateway.charge(charge())).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(breakers.health()['payment-gateway']).toMatchObject({ status: 'up', state: 'open' });
+    await moduleRef.close();
+  });
+
+  it('declines above PAYMENT_DECLINE_ABOVE', async () => {
+    const moduleRef = await boot({ PAYMENT_DECLINE_ABOVE: '500', PAYMENT_GATEWAY_LATENCY_MS: '0' });
+    await expect(moduleRef.get(PaymentGatewayClient).charge(charge({ amount: 501 }))).resolves.toMatchObject({ outcome: 'declined' });
+    await moduleRef.close();
+  });
+
+  it('fails the boot on an out-of-range failure rate, naming the variable', async () => {
+    const error = await boot({ PAYMENT_GATEWAY_FAILURE_RATE: '1.5' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect(String(error)).toContain('PAYMENT_GATEWAY_FAILURE_RATE');
+  });
+});

@@ -71,7 +71,12 @@ export function createPersistenceProviders(): Provider[] {
     },
     {
       provide: PERSISTENCE_TABLES,
-      useFactory: (options: PersistenceModuleOptions) => createPersistenceTables(options.schema),
+      // Checked here too: this factory may run before connectAndMigrate, and Drizzle's own refusal of `public`
+      // would otherwise hide which option is wrong and why.
+      useFactory: (options: PersistenceModuleOptions) => {
+        assertSchemaName(options.schema);
+        return createPersistenceTables(options.schema);
+      },
       inject: [PERSISTENCE_OPTIONS],
     },
     {

@@ -1,8 +1,8 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { context } from '@opentelemetry/api';
 
-import type { Database } from '../database/database.types';
-import { DATABASE, DEFAULTS, OUTBOX_GATE, OUTBOX_PUBLISHER, PERSISTENCE_OPTIONS } from '../persistence.constants';
+import type { Database, DatabaseConnection, Tx } from '../database/database.types';
+import { DATABASE, DATABASE_CONNECTION, DEFAULTS, OUTBOX_GATE, OUTBOX_PUBLISHER, PERSISTENCE_OPTIONS } from '../persistence.constants';
 import type { OutboxGate, OutboxPublisher, OutboxTracing, PersistenceModuleOptions } from '../persistence.interfaces';
 import type { OutboxRow } from '../persistence.tables';
 import { describeError, isBrokerRejection, OutboxPublishTimeoutError } from './outbox.errors';
@@ -33,6 +33,13 @@ interface BatchResult {
   failure?: unknown;
 }
 
+/** What publishing one batch did, recorded afterwards in the outbox table. */
+interface BatchOutcome {
+  sent: string[];
+  rejected: Array<{ row: OutboxRow; error: unknown }>;
+  failure?: { row: OutboxRow; error: unknown };
+}
+
 /**
  * Publishes outbox rows: woken by `notify()` right after a transaction that wrote rows commits, and by a periodic
  * sweep (rows of other replicas, missed wake-ups, retries).
@@ -40,7 +47,9 @@ interface BatchResult {
  * Each batch is one transaction: lock the next unsent rows in `seq` order with `FOR UPDATE SKIP LOCKED` (replicas
  * never publish the same row concurrently), publish them one by one with `Nats-Msg-Id` = row id inside the row's
  * stored trace context, mark the published ones sent, commit. A crash between publishing and commit republishes
- * the row later under the same id, which JetStream de-duplicates.
+ * the row later under the same id, which JetStream de-duplicates. On embedded PGlite (one connection, one process)
+ * the rows are read, published and then recorded in a short transaction instead, so a slow or hanging publish
+ * never blocks the service's other queries.
  *
  * Failures: an outage (connection lost, timeout, breaker open) stops the batch at the failing row, so later rows
  * never overtake it, and backs the sweep off (1 s doubling to `maxBackoffMs`); `notify()` is ignored meanwhile.
@@ -69,6 +78,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(PERSISTENCE_OPTIONS) private readonly options: PersistenceModuleOptions,
     @Optional() @Inject(OUTBOX_PUBLISHER) private readonly publisher: OutboxPublisher | null,
     @Optional() @Inject(OUTBOX_GATE) private readonly gate: OutboxGate | null,
+    @Inject(DATABASE_CONNECTION) private readonly connection: Pick<DatabaseConnection, 'driver'>,
   ) {
     const o = options.outbox ?? {};
     this.settings = {
@@ -206,30 +216,52 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async publishBatch(publisher: OutboxPublisher): Promise<BatchResult> {
+    const { batchSize } = this.settings;
+    if (this.connection.driver === 'pglite') {
+      // PGlite is a single connection: a transaction held open across publishes would stall every query of the
+      // service (POST /orders included) until the broker answers or the publish times out. One process is its only
+      // user and passes never overlap, so no row lock is needed: read, publish, then record in a short transaction.
+      const rows = await this.repository.lockBatch(this.db as unknown as Tx, batchSize);
+      const outcome = await this.publishRows(publisher, rows);
+      await this.db.transaction((tx) => this.record(tx, outcome));
+      return this.summarize(rows.length, outcome);
+    }
     return this.db.transaction(async (tx) => {
-      const rows = await this.repository.lockBatch(tx, this.settings.batchSize);
-      const sent: string[] = [];
-      let rejected = 0;
-      let failure: unknown;
-      for (const row of rows) {
-        if (this.stopping) break;
-        try {
-          await this.publishRow(publisher, row);
-          sent.push(row.id);
-        } catch (error) {
-          if (this.settings.isRejection(error)) {
-            rejected++;
-            await this.reject(tx, row, error);
-            continue;
-          }
-          await this.repository.recordFailure(tx, row.id, describeError(error), null);
-          failure = error ?? new Error('publish failed');
-          break;
-        }
-      }
-      await this.repository.markSent(tx, sent, this.settings.retentionMs === 0);
-      return { locked: rows.length, published: sent.length, rejected, failure };
+      const rows = await this.repository.lockBatch(tx, batchSize);
+      const outcome = await this.publishRows(publisher, rows);
+      await this.record(tx, outcome);
+      return this.summarize(rows.length, outcome);
     });
+  }
+
+  /** Publishes rows in order; stops at the first outage so later rows never overtake it. Writes nothing. */
+  private async publishRows(publisher: OutboxPublisher, rows: OutboxRow[]): Promise<BatchOutcome> {
+    const outcome: BatchOutcome = { sent: [], rejected: [] };
+    for (const row of rows) {
+      if (this.stopping) break;
+      try {
+        await this.publishRow(publisher, row);
+        outcome.sent.push(row.id);
+      } catch (error) {
+        if (this.settings.isRejection(error)) {
+          outcome.rejected.push({ row, error });
+          continue;
+        }
+        outcome.failure = { row, error: error ?? new Error('publish failed') };
+        break;
+      }
+    }
+    return outcome;
+  }
+
+  private async record(tx: Tx, outcome: BatchOutcome): Promise<void> {
+    for (const { row, error } of outcome.rejected) await this.reject(tx, row, error);
+    if (outcome.failure) await this.repository.recordFailure(tx, outcome.failure.row.id, describeError(outcome.failure.error), null);
+    await this.repository.markSent(tx, outcome.sent, this.settings.retentionMs === 0);
+  }
+
+  private summarize(locked: number, outcome: BatchOutcome): BatchResult {
+    return { locked, published: outcome.sent.length, rejected: outcome.rejected.length, failure: outcome.failure?.error };
   }
 
   private publishRow(publisher: OutboxPublisher, row: OutboxRow): Promise<unknown> {
@@ -239,7 +271,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return context.with(this.tracing.restore(headers), () => (this.gate ? this.gate.execute(send) : send()));
   }
 
-  private async reject(tx: Parameters<OutboxRepository['recordFailure']>[0], row: OutboxRow, error: unknown): Promise<void> {
+  private async reject(tx: Tx, row: OutboxRow, error: unknown): Promise<void> {
     const attempts = row.attempts + 1;
     const delay = Math.min(DEFAULTS.rejectedBaseDelayMs * 2 ** Math.min(attempts - 1, 20), DEFAULTS.rejectedMaxDelayMs);
     await this.repository.recordFailure(tx, row.id, describeError(error), delay);

@@ -1,0 +1,283 @@
+import {
+  ALL_SUBJECTS,
+  createEvent,
+  EventValidationError,
+  type EventEnvelope,
+  type Subject,
+  Subjects,
+  validateEvent,
+} from '@app/contracts';
+
+import { dataOf, ORDER_ID, validData } from './event-fixtures';
+
+const SOURCE = 'order-service';
+
+function eventOf(type: Subject, data: unknown = dataOf(type), overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    specversion: '1.0',
+    id: 'b0c5b8a6-0d8e-4b8f-a0e6-1d2c3b4a5f60',
+    source: SOURCE,
+    type,
+    subject: ORDER_ID,
+    time: '2026-01-31T12:00:00.000Z',
+    datacontenttype: 'application/json',
+    dataversion: type === 'orders.created' ? '2' : '1',
+    correlationid: 'b0c5b8a6-0d8e-4b8f-a0e6-1d2c3b4a5f60',
+    data,
+    ...overrides,
+  };
+}
+
+/** The failing paths of an event, or [] when it is valid. */
+function failingPaths(input: unknown, mode: 'strict' | 'tolerant' = 'strict'): string[] {
+  const result = validateEvent(input, { mode });
+  return result.ok ? [] : result.error.errors.map((e) => e.path);
+}
+
+describe('validateEvent', () => {
+  describe.each(ALL_SUBJECTS.map((subject) => [subject]))('%s', (type) => {
+    it('accepts a valid event in strict and tolerant mode', () => {
+      const strict = validateEvent(eventOf(type), { mode: 'strict' });
+      const tolerant = validateEvent(eventOf(type), { mode: 'tolerant' });
+      expect(strict).toEqual({ ok: true, event: eventOf(type) });
+      expect(tolerant).toEqual({ ok: true, event: eventOf(type) });
+    });
+
+    it('returns plain data objects, not DTO instances', () => {
+      const result = validateEvent(eventOf(type));
+      if (!result.ok) throw result.error;
+      expect((result.event.data as object).constructor.name).toBe('Object');
+    });
+
+    it.each(Object.keys(validData[type]).map((field) => [field]))('reports a missing or mistyped data.%s by path', (field) => {
+      const missing = dataOf(type);
+      delete missing[field];
+      expect(failingPaths(eventOf(type, missing))).toContain(`data.${field}`);
+
+      const mistyped = dataOf(type);
+      mistyped[field] = true;
+      expect(failingPaths(eventOf(type, mistyped))).toContain(`data.${field}`);
+    });
+
+    it('refuses a bad orderId', () => {
+      expect(failingPaths(eventOf(type, { ...dataOf(type), orderId: 'order-1' }))).toEqual(['data.orderId']);
+    });
+
+    it('refuses data that is not an object', () => {
+      for (const data of [null, 'text', [dataOf(type)], 42]) expect(failingPaths(eventOf(type, data))).toContain('data');
+    });
+  });
+
+  describe('money, quantities and items', () => {
+    it('refuses floats for money', () => {
+      const created = dataOf('orders.created');
+      (created.items as Array<Record<string, unknown>>)[1].unitPrice = 9.99;
+      created.totalAmount = 34.99;
+      expect(failingPaths(eventOf('orders.created', created))).toEqual(['data.items[1].unitPrice', 'data.totalAmount']);
+      expect(failingPaths(eventOf('payments.completed', { ...dataOf('payments.completed'), amount: 34.99 }))).toEqual(['data.amount']);
+      expect(failingPaths(eventOf('payments.failed', { ...dataOf('payments.failed'), amount: 0.5 }))).toEqual(['data.amount']);
+      expect(failingPaths(eventOf('orders.confirmed', { ...dataOf('orders.confirmed'), totalAmount: 1.1 }))).toEqual(['data.totalAmount']);
+      expect(failingPaths(eventOf('inventory.reserved', { ...dataOf('inventory.reserved'), totalAmount: 1e-2 }))).toEqual(['data.totalAmount']);
+    });
+
+    it('refuses negative, zero, fractional and numeric-string quantities without coercing', () => {
+      for (const quantity of [-1, 0, 1.5, '2', Number.NaN, Number.POSITIVE_INFINITY]) {
+        const data = dataOf('inventory.reserved');
+        (data.items as Array<Record<string, unknown>>)[0].quantity = quantity;
+        expect(failingPaths(eventOf('inventory.reserved', data))).toEqual(['data.items[0].quantity']);
+      }
+    });
+
+    it('refuses negative amounts and amounts beyond the safe integer range', () => {
+      expect(failingPaths(eventOf('payments.completed', { ...dataOf('payments.completed'), amount: -1 }))).toEqual(['data.amount']);
+      expect(failingPaths(eventOf('payments.completed', { ...dataOf('payments.completed'), amount: 2 ** 60 }))).toEqual(['data.amount']);
+      expect(failingPaths(eventOf('payments.completed', { ...dataOf('payments.completed'), amount: '3499' }))).toEqual(['data.amount']);
+    });
+
+    it('refuses empty item lists, more than 100 items, and items that are not objects', () => {
+      for (const type of ['orders.created', 'inventory.reserved', 'inventory.rejected', 'inventory.released'] as const) {
+        expect(failingPaths(eventOf(type, { ...dataOf(type), items: [] }))).toEqual(['data.items']);
+        const many = Array.from({ length: 101 }, () => (dataOf(type).items as unknown[])[0]);
+        expect(failingPaths(eventOf(type, { ...dataOf(type), items: many }))).toEqual(['data.items']);
+        expect(failingPaths(eventOf(type, { ...dataOf(type), items: [null] }))).toEqual(['data.items[0]']);
+        expect(failingPaths(eventOf(type, { ...dataOf(type), items: 'SKU-001' }))).toEqual(['data.items']);
+      }
+    });
+
+    it('refuses bad SKUs', () => {
+      for (const sku of ['', ' SKU', 'a'.repeat(65), 7]) {
+        const data = dataOf('orders.created');
+        (data.items as Array<Record<string, unknown>>)[0].sku = sku;
+        expect(failingPaths(eventOf('orders.created', data))).toEqual(['data.items[0].sku']);
+      }
+    });
+
+    it('refuses currencies that are not ISO 4217 codes', () => {
+      for (const currency of ['eur', 'EURO', 'ABC', '', 978]) {
+        expect(failingPaths(eventOf('orders.confirmed', { ...dataOf('orders.confirmed'), currency }))).toEqual(['data.currency']);
+      }
+      expect(failingPaths(eventOf('orders.confirmed', { ...dataOf('orders.confirmed'), currency: 'JPY' }))).toEqual([]);
+    });
+
+    it('refuses reasons outside their enum', () => {
+      expect(failingPaths(eventOf('orders.cancelled', { ...dataOf('orders.cancelled'), reason: 'out_of_stock' }))).toEqual(['data.reason']);
+      expect(failingPaths(eventOf('inventory.rejected', { ...dataOf('inventory.rejected'), reason: 'PAYMENT_DECLINED' }))).toEqual(['data.reason']);
+      expect(failingPaths(eventOf('payments.failed', { ...dataOf('payments.failed'), reason: 'TIMEOUT' }))).toEqual(['data.reason']);
+      expect(failingPaths(eventOf('notifications.sent', { ...dataOf('notifications.sent'), channel: 'sms' }))).toEqual(['data.channel']);
+    });
+
+    it('lists every failing path at once, not only the first', () => {
+      const data = dataOf('orders.created');
+      const items = data.items as Array<Record<string, unknown>>;
+      items[0].quantity = -2;
+      items[1].unitPrice = 1.5;
+      data.currency = 'XYZ';
+      const result = validateEvent(eventOf('orders.created', data, { id: '', time: 'yesterday' }));
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.error).toBeInstanceOf(EventValidationError);
+      expect(result.error.kind).toBe('invalid');
+      expect(result.error.errors.map((e) => e.path).sort()).toEqual(
+        ['id', 'time', 'data.currency', 'data.items[0].quantity', 'data.items[1].unitPrice'].sort(),
+      );
+      expect(result.error.message).toContain('data.items[0].quantity');
+    });
+  });
+
+  describe('envelope', () => {
+    it.each([
+      ['specversion', '0.3'],
+      ['specversion', undefined],
+      ['id', ''],
+      ['id', 42],
+      ['source', ''],
+      ['subject', ''],
+      ['time', 'yesterday'],
+      ['time', '2026-13-01T00:00:00Z'],
+      ['time', '2026-01-31'],
+      ['time', 1769860800000],
+      ['datacontenttype', 'text/plain'],
+      ['dataversion', 2],
+      ['dataversion', 'v1'],
+      ['correlationid', ''],
+      ['causationid', ''],
+    ])('refuses %s = %p', (attribute, value) => {
+      expect(failingPaths(eventOf('orders.confirmed', undefined, { [attribute]: value }))).toContain(attribute);
+    });
+
+    it('accepts RFC 3339 times with offsets and a causation id', () => {
+      expect(failingPaths(eventOf('orders.confirmed', undefined, { time: '2026-01-31T13:00:00+01:00', causationid: 'abc' }))).toEqual([]);
+    });
+
+    it('refuses an event that is not an object', () => {
+      expect(failingPaths('orders.created')).toEqual(['']);
+      expect(failingPaths(null)).toEqual(['']);
+    });
+
+    it('classifies an unknown type as unknown-type with a clear reason', () => {
+      const result = validateEvent(eventOf('orders.confirmed', undefined, { type: 'orders.shipped' }), { mode: 'tolerant' });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.error.kind).toBe('unknown-type');
+      expect(result.error.message).toContain('"orders.shipped"');
+    });
+
+    it('classifies a missing type as invalid', () => {
+      const result = validateEvent(eventOf('orders.confirmed', undefined, { type: undefined }));
+      expect(!result.ok && result.error.kind).toBe('invalid');
+    });
+  });
+
+  describe('strict (publisher) and tolerant (consumer) modes', () => {
+    it('refuses unknown data fields, nested too, in strict mode', () => {
+      const data = dataOf('orders.created');
+      data.coupon = 'SPRING';
+      (data.items as Array<Record<string, unknown>>)[0].colour = 'red';
+      expect(failingPaths(eventOf('orders.created', data), 'strict').sort()).toEqual(['data.coupon', 'data.items[0].colour']);
+    });
+
+    it('drops unknown data fields, nested too, in tolerant mode', () => {
+      const data = dataOf('orders.created');
+      data.coupon = 'SPRING';
+      (data.items as Array<Record<string, unknown>>)[0].colour = 'red';
+      const result = validateEvent(eventOf('orders.created', data), { mode: 'tolerant' });
+      expect(result).toEqual({ ok: true, event: eventOf('orders.created') });
+    });
+
+    it('refuses unknown envelope attributes in strict mode and drops them in tolerant mode', () => {
+      const withExtension = eventOf('orders.confirmed', undefined, { traceparent: '00-abc', Bad_Name: 1 });
+      expect(failingPaths(withExtension, 'strict').sort()).toEqual(['Bad_Name', 'traceparent']);
+      expect(validateEvent(withExtension, { mode: 'tolerant' })).toEqual({ ok: true, event: eventOf('orders.confirmed') });
+    });
+
+    it('requires the current dataversion from publishers', () => {
+      const result = validateEvent(eventOf('orders.created', undefined, { dataversion: '1' }), { mode: 'strict' });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.error.errors).toContainEqual({
+        path: 'dataversion',
+        message: 'publishers must emit the current version 2 of orders.created, not 1',
+      });
+    });
+  });
+});
+
+describe('createEvent', () => {
+  it.each(ALL_SUBJECTS.map((s) => [s]))('creates a valid %s event with defaults', (type) => {
+    const event = createEvent(type, validData[type] as never, { source: 'test-service' });
+    expect(event).toMatchObject({
+      specversion: '1.0',
+      source: 'test-service',
+      type,
+      subject: ORDER_ID,
+      datacontenttype: 'application/json',
+      data: validData[type],
+    });
+    expect(event.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(event.correlationid).toBe(event.id);
+    expect(event).not.toHaveProperty('causationid');
+    expect(new Date(event.time).toISOString()).toBe(event.time);
+    expect(validateEvent(event)).toEqual({ ok: true, event });
+  });
+
+  it('carries correlation and causation ids, subject, id and time when given', () => {
+    const event = createEvent(Subjects.OrderConfirmed, validData['orders.confirmed'], {
+      source: 'order-service',
+      subject: 'custom-subject',
+      correlationId: 'corr-1',
+      causationId: 'cause-1',
+      id: 'event-1',
+      time: new Date('2026-01-31T12:00:00Z'),
+    });
+    expect(event).toMatchObject({
+      id: 'event-1',
+      subject: 'custom-subject',
+      correlationid: 'corr-1',
+      causationid: 'cause-1',
+      time: '2026-01-31T12:00:00.000Z',
+    });
+  });
+
+  it('types data and type by subject', () => {
+    const event: EventEnvelope<'orders.created'> = createEvent(Subjects.OrderCreated, validData['orders.created'], { source: SOURCE });
+    const total: number = event.data.totalAmount;
+    const unitPrice: number = event.data.items[0].unitPrice;
+    expect(total + unitPrice).toBe(3499 + 1250);
+    const either: EventEnvelope<'orders.confirmed' | 'orders.cancelled'> = event as unknown as EventEnvelope<'orders.cancelled'>;
+    if (either.type === 'orders.cancelled') expect(typeof either.data.reason).toBe('string');
+  });
+
+  it('throws EventValidationError with every failing path, publisher side', () => {
+    const bad = { ...validData['payments.completed'], amount: 12.5, currency: 'EURO', extra: true };
+    expect(() => createEvent(Subjects.PaymentCompleted, bad, { source: 'payment-service' })).toThrow(EventValidationError);
+    try {
+      createEvent(Subjects.PaymentCompleted, bad, { source: 'payment-service' });
+    } catch (error) {
+      expect((error as EventValidationError).errors.map((e) => e.path).sort()).toEqual(['data.amount', 'data.currency', 'data.extra']);
+    }
+  });
+
+  it('refuses an empty source', () => {
+    expect(() => createEvent(Subjects.OrderConfirmed, validData['orders.confirmed'], { source: '' })).toThrow(/source/);
+  });
+});

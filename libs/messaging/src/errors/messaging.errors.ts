@@ -1,0 +1,61 @@
+/**
+ * Thrown by a handler for a failure that retrying will not fix (invalid business input, unknown aggregate). The
+ * transport dead-letters the message and terms it instead of nak'ing. Anything else thrown counts as transient.
+ * `permanent: true` lets other layers recognise it by shape (see persistence's `isBrokerRejection`).
+ */
+export class PermanentError extends Error {
+  override readonly name: string = 'PermanentError';
+  readonly permanent = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** True for a `PermanentError` or any error flagged `permanent: true`. */
+export function isPermanentError(error: unknown): boolean {
+  if (error instanceof PermanentError) return true;
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}
+
+/** The JetStream ack for a publish did not arrive in time (transient; safe to retry with the same msgId). */
+export class PublishTimeoutError extends Error {
+  override readonly name = 'PublishTimeoutError';
+
+  constructor(readonly subject: string, readonly timeoutMs: number, options?: { cause?: unknown }) {
+    super(`publish to ${subject} was not acknowledged within ${timeoutMs} ms`, options);
+  }
+}
+
+/** No stream captures the subject (a provisioning problem, not an outage). */
+export class NoStreamError extends Error {
+  override readonly name = 'NoStreamError';
+
+  constructor(readonly subject: string, options?: { cause?: unknown }) {
+    super(`no JetStream stream captures subject ${subject}`, options);
+  }
+}
+
+/** The NATS connection is closed or draining; nothing can be published any more. */
+export class ConnectionClosedError extends Error {
+  override readonly name = 'ConnectionClosedError';
+
+  constructor(message = 'NATS connection is closed', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** An existing stream or consumer differs from the declaration in code; it is reported, never overwritten. */
+export class StreamConfigConflictError extends Error {
+  override readonly name = 'StreamConfigConflictError';
+
+  constructor(
+    readonly resource: string,
+    readonly differences: { field: string; expected: unknown; actual: unknown }[],
+  ) {
+    super(
+      `${resource} exists with a conflicting configuration (not modified): ` +
+        differences.map((d) => `${d.field}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}`).join('; '),
+    );
+  }
+}

@@ -1,0 +1,237 @@
+import { Logger } from '@nestjs/common';
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  type ConsumerInfo,
+  DeliverPolicy,
+  DiscardPolicy,
+  type JetStreamManager,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+  type StreamInfo,
+} from 'nats';
+
+import { StreamConfigConflictError } from './errors/messaging.errors';
+import { DEFAULTS, DLQ_STREAM_NAME, DLQ_SUBJECT_PREFIX } from './messaging.constants';
+import type { ConsumerSettings, StreamSpec } from './messaging.options';
+import type { NatsConnectionManager } from './nats-connection.manager';
+
+/** A back-off pause that does not keep the process alive on its own. */
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+/** Start-up provisioning state: 'pending' until owned streams exist, 'failed' on a conflict. */
+export interface ProvisioningStatus {
+  state: 'pending' | 'ready' | 'failed';
+  error?: string;
+}
+
+/** The DLQ stream every service that dead-letters ensures (identical declaration everywhere, so never a conflict). */
+export const DLQ_STREAM_SPEC: StreamSpec = {
+  name: DLQ_STREAM_NAME,
+  subjects: [`${DLQ_SUBJECT_PREFIX}.>`],
+  description: 'Dead letters: original payload byte for byte, reason in dlq-* headers',
+};
+
+/** JetStream API "not found" (stream 10059, consumer 10014) or a 404. */
+export function isNotFound(error: unknown): boolean {
+  const e = error as { api_error?: { code?: number; err_code?: number }; code?: string; message?: string };
+  if (e?.api_error?.code === 404) return true;
+  if (e?.api_error?.err_code === 10059 || e?.api_error?.err_code === 10014) return true;
+  return typeof e?.message === 'string' && /not found/i.test(e.message);
+}
+
+/** The consumer configuration one (service, subject) pair gets. */
+export function consumerConfig(durable: string, subject: string, settings: Required<ConsumerSettings>): Partial<ConsumerConfig> {
+  return {
+    durable_name: durable,
+    // Explicit, always: with an unset policy the legacy builder picks AckAll (DESIGN.md pitfalls).
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(settings.ackWaitMs),
+    max_deliver: settings.maxDeliver,
+    filter_subject: subject,
+    max_ack_pending: Math.max(1000, settings.concurrency * 4),
+  };
+}
+
+/**
+ * Creates or updates streams and consumers declared in code, idempotently. Only the streams a service owns are
+ * created or updated; an existing stream or consumer whose non-editable config differs is reported with a
+ * `StreamConfigConflictError` and left untouched.
+ */
+export class JetStreamProvisioner {
+  private readonly logger = new Logger('JetStreamProvisioner');
+
+  private provisioned: Promise<void> = Promise.resolve();
+  private state: ProvisioningStatus = { state: 'ready' };
+
+  constructor(private readonly connection: NatsConnectionManager) {}
+
+  /** Where start-up provisioning of owned streams stands (for health). */
+  status(): ProvisioningStatus {
+    return { ...this.state };
+  }
+
+  /** Resolves once owned streams are provisioned; rejects when provisioning failed for good (a conflict). */
+  whenProvisioned(): Promise<void> {
+    return this.provisioned;
+  }
+
+  /**
+   * Provisions once NATS is reachable, without blocking start-up: transient failures are retried with back-off, a
+   * conflict is logged and reported by `status()` (it needs a human, not a retry).
+   */
+  provisionInBackground(streams: StreamSpec[], withDlq: boolean): void {
+    this.state = { state: 'pending' };
+    this.provisioned = (async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.connection.ready();
+          await this.ensureStreams(streams, withDlq);
+          this.state = { state: 'ready' };
+          return;
+        } catch (error) {
+          if (error instanceof StreamConfigConflictError || this.connection.status.state === 'closed') {
+            this.state = { state: 'failed', error: describe(error) };
+            this.logger.error(`stream provisioning failed: ${describe(error)}`);
+            throw error;
+          }
+          this.state = { state: 'pending', error: describe(error) };
+          this.logger.warn(`stream provisioning attempt ${attempt} failed (${describe(error)}); retrying`);
+          await sleep(Math.min(30_000, 1000 * attempt));
+        }
+      }
+    })();
+    // Observed by whenProvisioned()/status(); never an unhandled rejection.
+    this.provisioned.catch(() => undefined);
+  }
+
+  /** Ensures each owned stream (and the DLQ stream when asked). Throws on the first conflict. */
+  async ensureStreams(streams: StreamSpec[], withDlq: boolean): Promise<StreamInfo[]> {
+    const all = withDlq ? [...streams, DLQ_STREAM_SPEC] : [...streams];
+    const result: StreamInfo[] = [];
+    for (const spec of all) result.push(await this.ensureStream(spec));
+    return result;
+  }
+
+  async ensureStream(spec: StreamSpec): Promise<StreamInfo> {
+    const jsm = await this.connection.jetstreamManager();
+    const duplicateWindowMs = Math.max(spec.duplicateWindowMs ?? DEFAULTS.duplicateWindowMs, DEFAULTS.duplicateWindowMs);
+    const wanted: Partial<StreamConfig> = {
+      name: spec.name,
+      subjects: [...spec.subjects],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
+      duplicate_window: nanos(duplicateWindowMs),
+      max_age: spec.maxAgeMs ? nanos(spec.maxAgeMs) : 0,
+      description: spec.description,
+      num_replicas: 1,
+    };
+    const existing = await this.streamInfo(jsm, spec.name);
+    if (!existing) {
+      try {
+        const created = await jsm.streams.add(wanted);
+        this.logger.log(`created stream ${spec.name} on ${spec.subjects.join(', ')}`);
+        return created;
+      } catch (error) {
+        // Another replica of the owner created it at the same moment: fall through to the comparison.
+        const raced = await this.streamInfo(jsm, spec.name);
+        if (!raced) throw new Error(`could not create stream ${spec.name}: ${describe(error)}`, { cause: error });
+        return this.reconcileStream(jsm, spec, raced, wanted);
+      }
+    }
+    return this.reconcileStream(jsm, spec, existing, wanted);
+  }
+
+  /** Stream name capturing `subject`, waiting (with a log line) until its owner has created it. */
+  async waitForStream(subject: string, shouldStop: () => boolean = () => false, retryMs: number = DEFAULTS.streamWaitMs): Promise<string | undefined> {
+    let logged = false;
+    while (!shouldStop()) {
+      try {
+        const jsm = await this.connection.jetstreamManager();
+        return await jsm.streams.find(subject);
+      } catch (error) {
+        if (!logged) {
+          this.logger.warn(`no stream captures ${subject} yet (${describe(error)}); waiting for its owner to create it`);
+          logged = true;
+        }
+        await sleep(retryMs);
+      }
+    }
+    return undefined;
+  }
+
+  /** Creates the durable consumer or updates its editable settings; a different filter or ack policy is a conflict. */
+  async ensureConsumer(stream: string, durable: string, subject: string, settings: Required<ConsumerSettings>): Promise<ConsumerInfo> {
+    const jsm = await this.connection.jetstreamManager();
+    const wanted = consumerConfig(durable, subject, settings);
+    let existing: ConsumerInfo | undefined;
+    try {
+      existing = await jsm.consumers.info(stream, durable);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    if (!existing) {
+      try {
+        const created = await jsm.consumers.add(stream, wanted);
+        this.logger.log(`created consumer ${durable} on ${stream} (${subject})`);
+        return created;
+      } catch (error) {
+        existing = await jsm.consumers.info(stream, durable).catch(() => undefined);
+        if (!existing) throw new Error(`could not create consumer ${durable} on ${stream}: ${describe(error)}`, { cause: error });
+      }
+    }
+    const config = existing.config;
+    const differences: { field: string; expected: unknown; actual: unknown }[] = [];
+    if ((config.filter_subject ?? '') !== subject) differences.push({ field: 'filter_subject', expected: subject, actual: config.filter_subject });
+    if (config.ack_policy !== AckPolicy.Explicit) differences.push({ field: 'ack_policy', expected: AckPolicy.Explicit, actual: config.ack_policy });
+    if (config.deliver_subject) differences.push({ field: 'deliver_subject (push consumer)', expected: undefined, actual: config.deliver_subject });
+    if (differences.length > 0) throw new StreamConfigConflictError(`consumer ${durable} on stream ${stream}`, differences);
+    if (config.ack_wait !== wanted.ack_wait || config.max_deliver !== wanted.max_deliver || (config.max_ack_pending ?? 0) < (wanted.max_ack_pending ?? 0)) {
+      const updated = await jsm.consumers.update(stream, durable, {
+        ack_wait: wanted.ack_wait,
+        max_deliver: wanted.max_deliver,
+        max_ack_pending: Math.max(config.max_ack_pending ?? 0, wanted.max_ack_pending ?? 0),
+      });
+      this.logger.log(`updated consumer ${durable} on ${stream} (ack_wait/max_deliver)`);
+      return updated;
+    }
+    return existing;
+  }
+
+  private async streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
+    try {
+      return await jsm.streams.info(name);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async reconcileStream(jsm: JetStreamManager, spec: StreamSpec, existing: StreamInfo, wanted: Partial<StreamConfig>): Promise<StreamInfo> {
+    const config = existing.config;
+    const differences: { field: string; expected: unknown; actual: unknown }[] = [];
+    const sameSubjects =
+      config.subjects.length === spec.subjects.length && [...config.subjects].sort().join('\n') === [...spec.subjects].sort().join('\n');
+    if (!sameSubjects) differences.push({ field: 'subjects', expected: spec.subjects, actual: config.subjects });
+    if (config.storage !== StorageType.File) differences.push({ field: 'storage', expected: StorageType.File, actual: config.storage });
+    if (config.retention !== RetentionPolicy.Limits) differences.push({ field: 'retention', expected: RetentionPolicy.Limits, actual: config.retention });
+    if (differences.length > 0) throw new StreamConfigConflictError(`stream ${spec.name}`, differences);
+
+    const update: Partial<StreamConfig> = {};
+    if ((config.duplicate_window ?? 0) < (wanted.duplicate_window ?? 0)) update.duplicate_window = wanted.duplicate_window;
+    if (spec.maxAgeMs !== undefined && config.max_age !== wanted.max_age) update.max_age = wanted.max_age;
+    if (spec.description !== undefined && config.description !== spec.description) update.description = spec.description;
+    if (Object.keys(update).length === 0) return existing;
+    const updated = await jsm.streams.update(spec.name, update);
+    this.logger.log(`updated stream ${spec.name}: ${Object.keys(update).join(', ')}`);
+    return updated;
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,40 @@
+/** DI token of the resolved `MessagingModuleOptions`. */
+export const MESSAGING_OPTIONS = 'MESSAGING:OPTIONS';
+
+/**
+ * DI token of the optional instrumentation hook (telemetry provides it). The value must stay identical to
+ * `libs/telemetry/src/messaging.contract.ts`, which matches it by string.
+ */
+export const MESSAGING_INSTRUMENTATION = 'MESSAGING:INSTRUMENTATION';
+
+/** Transport id Nest sees for this strategy. */
+export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM');
+
+/** Name and subjects of the dead-letter stream (renaming it needs a migration plan: existing dead letters stay behind). */
+export const DLQ_STREAM_NAME = 'DLQ';
+export const DLQ_SUBJECT_PREFIX = 'dlq';
+
+/** Headers written on every dead letter. */
+export const DlqHeaders = {
+  OriginalSubject: 'dlq-original-subject',
+  OriginalStream: 'dlq-original-stream',
+  StreamSeq: 'dlq-stream-seq',
+  OriginalMsgId: 'dlq-original-msg-id',
+  Error: 'dlq-error',
+  Reason: 'dlq-reason',
+  DeliveryCount: 'dlq-delivery-count',
+  Consumer: 'dlq-consumer',
+  Time: 'dlq-time',
+} as const;
+
+export const DEFAULTS = {
+  reconnectTimeWaitMs: 2000,
+  reconnectJitterMs: 500,
+  concurrency: 16,
+  ackWaitMs: 30_000,
+  maxDeliver: 5,
+  backoffMs: [1000, 5000, 15_000, 30_000] as readonly number[],
+  duplicateWindowMs: 120_000,
+  shutdownTimeoutMs: 10_000,
+  streamWaitMs: 2000,
+} as const;

@@ -1,0 +1,121 @@
+import type { ModuleMetadata } from '@nestjs/common';
+
+import { DEFAULTS } from './messaging.constants';
+
+/** Why a payload could not be decoded; every kind is poison (DLQ, never retried). */
+export type DecodeFailureKind = 'malformed' | 'invalid' | 'unsupported-version' | 'unknown-type';
+
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; kind: DecodeFailureKind | string; reason: string };
+
+/**
+ * How events become bytes and back. `@app/contracts`' `cloudEventCodec` fits this shape; messaging does not depend
+ * on contracts so any codec can be used.
+ */
+export interface MessageCodec<T = any> {
+  /** Validates and serializes an event (publisher side); throws when the event is invalid. */
+  encode(event: T): { subject: string; msgId: string; data: Uint8Array };
+  /** Tolerant decode (consumer side); never throws. */
+  decode(subject: string, data: Uint8Array): DecodeResult<T>;
+}
+
+/** A stream this service owns (creates and updates). */
+export interface StreamSpec {
+  name: string;
+  subjects: string[];
+  /** Default 2 minutes; never less (dedupe of outbox retries relies on it). */
+  duplicateWindowMs?: number;
+  /** Optional limits; 0/undefined = unlimited. */
+  maxAgeMs?: number;
+  description?: string;
+}
+
+export interface NatsConnectionOptions {
+  servers: string | string[];
+  name?: string;
+  token?: string;
+  user?: string;
+  pass?: string;
+  nkeySeed?: string;
+  credsFile?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** Wait between reconnect attempts (default 2000). */
+  reconnectTimeWaitMs?: number;
+  /** Random extra wait added to each reconnect attempt (default 500). */
+  reconnectJitterMs?: number;
+  /**
+   * true (default): start-up waits for the first NATS server, and a stream conflict fails start-up.
+   * false: start-up goes on without NATS (HTTP and liveness come up); connecting, provisioning and consumers start
+   * when a server answers, and provisioning failures show in `MessagingHealth.provisioning()`.
+   */
+  waitForFirstConnect?: boolean;
+}
+
+export interface ConsumerSettings {
+  /** Handlers running at once per consumer in this replica (default 16). */
+  concurrency?: number;
+  /** Ack wait (default 30000). Handlers are kept alive with in-progress acks every ackWaitMs / 2. */
+  ackWaitMs?: number;
+  /** Deliveries before the message goes to the DLQ (default 5). */
+  maxDeliver?: number;
+  /** nak delay per failed delivery: backoffMs[deliveryCount - 1], the last value repeats (default 1s,5s,15s,30s). */
+  backoffMs?: number[];
+}
+
+export interface MessagingModuleOptions {
+  /** Names the durable consumers (`<service>__<subject>`) and DLQ subjects (`dlq.<service>.<subject>`). */
+  serviceName: string;
+  connection: NatsConnectionOptions;
+  /** Streams this service owns; created or updated at start-up. */
+  streams: StreamSpec[];
+  /** Ensure the `DLQ` stream exists and dead-letter poison messages (default true). */
+  dlq?: boolean;
+  codec: MessageCodec;
+  consumer?: ConsumerSettings;
+  /** Deadline for in-flight handlers on shutdown before they are nak'ed (default 10000). */
+  shutdownTimeoutMs?: number;
+  /** Default publish ack timeout (default 5000). */
+  publishTimeoutMs?: number;
+}
+
+export interface MessagingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  inject?: any[];
+  useFactory: (...args: any[]) => MessagingModuleOptions | Promise<MessagingModuleOptions>;
+}
+
+/** Options with every default applied. */
+export interface ResolvedMessagingOptions extends MessagingModuleOptions {
+  dlq: boolean;
+  consumer: Required<ConsumerSettings>;
+  shutdownTimeoutMs: number;
+  publishTimeoutMs: number;
+}
+
+export function resolveMessagingOptions(options: MessagingModuleOptions): ResolvedMessagingOptions {
+  if (!options.serviceName || !/^[A-Za-z0-9_-]+$/.test(options.serviceName)) {
+    throw new Error(`messaging: serviceName must match [A-Za-z0-9_-]+, got "${options.serviceName}"`);
+  }
+  const consumer = options.consumer ?? {};
+  const backoffMs = consumer.backoffMs && consumer.backoffMs.length > 0 ? consumer.backoffMs : [...DEFAULTS.backoffMs];
+  return {
+    ...options,
+    dlq: options.dlq ?? true,
+    consumer: {
+      concurrency: Math.max(1, consumer.concurrency ?? DEFAULTS.concurrency),
+      ackWaitMs: consumer.ackWaitMs ?? DEFAULTS.ackWaitMs,
+      maxDeliver: Math.max(1, consumer.maxDeliver ?? DEFAULTS.maxDeliver),
+      backoffMs,
+    },
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
+    publishTimeoutMs: options.publishTimeoutMs ?? 5000,
+  };
+}
+
+/** Durable consumer name for (service, subject): `<service>__<subject with . -> _>` (wildcards made name-safe). */
+export function durableName(serviceName: string, subject: string): string {
+  return `${serviceName}__${subject.replace(/\./g, '_').replace(/\*/g, 'STAR').replace(/>/g, 'GT')}`;
+}
+
+/** Dead-letter subject for a message of `subject` consumed by `serviceName`. */
+export function dlqSubject(serviceName: string, subject: string): string {
+  return `dlq.${serviceName}.${subject}`;
+}

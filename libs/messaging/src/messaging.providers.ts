@@ -1,0 +1,60 @@
+import type { Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+
+import { EventPublisher } from './event.publisher';
+import { JetStreamErrorCaptureInterceptor } from './jetstream-error-capture.interceptor';
+import { JetStreamProvisioner } from './jetstream.provisioner';
+import { JetStreamServer } from './jetstream.server';
+import { MESSAGING_OPTIONS } from './messaging.constants';
+import { MessagingHealth } from './messaging.health';
+import { type MessagingModuleAsyncOptions, resolveMessagingOptions, type ResolvedMessagingOptions } from './messaging.options';
+import { NatsConnectionManager } from './nats-connection.manager';
+
+export function createMessagingProviders(options: MessagingModuleAsyncOptions): Provider[] {
+  return [
+    {
+      provide: MESSAGING_OPTIONS,
+      inject: options.inject ?? [],
+      useFactory: async (...args: unknown[]) => resolveMessagingOptions(await options.useFactory(...args)),
+    },
+    {
+      // Connected before anything that needs it is built; waits for the first server (retrying forever).
+      provide: NatsConnectionManager,
+      inject: [MESSAGING_OPTIONS],
+      useFactory: async (resolved: ResolvedMessagingOptions) => {
+        const manager = new NatsConnectionManager({ name: resolved.serviceName, ...resolved.connection });
+        if (resolved.connection.waitForFirstConnect === false) {
+          // Reconnect logic retries forever; failures are already logged by the manager.
+          manager.connect().catch(() => undefined);
+        } else {
+          await manager.connect();
+        }
+        return manager;
+      },
+    },
+    {
+      // Owned streams (and DLQ) exist before any publisher or consumer runs; a conflict fails start-up loudly.
+      provide: JetStreamProvisioner,
+      inject: [MESSAGING_OPTIONS, NatsConnectionManager],
+      useFactory: async (resolved: ResolvedMessagingOptions, connection: NatsConnectionManager) => {
+        const provisioner = new JetStreamProvisioner(connection);
+        if (resolved.connection.waitForFirstConnect === false) {
+          provisioner.provisionInBackground(resolved.streams, resolved.dlq);
+          return provisioner;
+        }
+        try {
+          await provisioner.ensureStreams(resolved.streams, resolved.dlq);
+        } catch (error) {
+          // Start-up is failing: do not leave the connection (and the process) hanging.
+          await connection.drain();
+          throw error;
+        }
+        return provisioner;
+      },
+    },
+    JetStreamServer,
+    EventPublisher,
+    MessagingHealth,
+    { provide: APP_INTERCEPTOR, useClass: JetStreamErrorCaptureInterceptor },
+  ];
+}

@@ -4,7 +4,7 @@
  * processes. Lives under test/ because the repository's top level is fixed; nothing in apps/ or libs/ imports it.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -137,6 +137,9 @@ export function buildIfNeeded(log: (line: string) => void = () => undefined): vo
   log('building the apps (npm run build)...');
   const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('npm run build failed');
+  // webpack leaves a bundle whose content did not change untouched; mark every bundle as built from these sources.
+  const now = new Date();
+  for (const { name } of SERVICES) utimesSync(join(REPO_ROOT, 'dist', 'apps', name, 'main.js'), now, now);
 }
 
 /** Fails fast with the reason when the bundles an end-to-end test is about to run are missing or older than the sources. */
@@ -199,4 +202,42 @@ export async function waitForHttp(url: string, options: { status?: number; timeo
     await sleep(200);
   }
   throw new Error(`${url} did not answer ${expected} in time (last: ${last})`);
+}
+
+/** The shared PostgreSQL server the tests use (CI starts it; `PG_TEST_URL` points elsewhere). */
+export const PG_ADMIN_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A database of its own for one test file, created on the shared server and dropped afterwards. */
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database named `t_<prefix>_<random>` so test files never see each other's rows. */
+export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
+  const { Client } = await import('pg');
+  const name = `t_${prefix.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const client = new Client({ connectionString: PG_ADMIN_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }

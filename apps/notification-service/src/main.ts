@@ -1,8 +1,9 @@
 import './instrumentation';
 
 import { runService } from '@app/runtime';
+import { connectEventTransport } from '@app/runtime/platform';
 
 import { NotificationServiceEnv } from './config/notification.env';
 import { NotificationServiceModule } from './notification-service.module';
 
-void runService({ name: 'notification-service', module: NotificationServiceModule, env: NotificationServiceEnv });
+void runService({ name: 'notification-service', module: NotificationServiceModule, env: NotificationServiceEnv, configure: connectEventTransport });

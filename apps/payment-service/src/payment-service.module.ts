@@ -1,11 +1,21 @@
-import { HealthModule } from '@app/health';
 import { RuntimeModule } from '@app/runtime';
+import { EventPlatformModule } from '@app/runtime/platform';
 import { Module } from '@nestjs/common';
 
 import { PaymentServiceEnv } from './config/payment.env';
+import { PAYMENT_MIGRATIONS } from './db/payment.migrations';
+import { PaymentGatewayModule } from './gateway';
+import { PaymentEventsController } from './payments/payment-events.controller';
+import { PAYMENT_SERVICE, PaymentsService } from './payments/payments.service';
 
-/** Charges orders through the payment gateway. */
+/** Charges reserved orders through the payment gateway (behind a circuit breaker) and reports the outcome. */
 @Module({
-  imports: [RuntimeModule.forRoot({ serviceName: 'payment-service', env: PaymentServiceEnv }), HealthModule],
+  imports: [
+    RuntimeModule.forRoot({ serviceName: PAYMENT_SERVICE, env: PaymentServiceEnv }),
+    EventPlatformModule.forRoot({ serviceName: PAYMENT_SERVICE, schema: 'payments', migrations: PAYMENT_MIGRATIONS, ownedStreams: ['PAYMENTS'] }),
+    PaymentGatewayModule,
+  ],
+  controllers: [PaymentEventsController],
+  providers: [PaymentsService],
 })
 export class PaymentServiceModule {}

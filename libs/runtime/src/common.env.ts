@@ -27,6 +27,60 @@ export class CommonEnv {
   @IsNatsServerList()
   NATS_URL: string = 'nats://127.0.0.1:4222';
 
+  /** NATS authentication: a token, a user and password, an NKey seed, or a credentials (.creds) file. */
+  @IsOptional()
+  @IsString()
+  NATS_TOKEN?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_NKEY_SEED?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_CREDS_FILE?: string;
+
+  /** TLS towards NATS: CA bundle, and client certificate and key for mutual TLS (file paths). */
+  @IsOptional()
+  @IsString()
+  NATS_TLS_CA_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_TLS_CERT_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_TLS_KEY_FILE?: string;
+
+  /** Handlers running at once per consumer (per subject the service consumes). */
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer between 1 and 1024' })
+  @Min(1, { message: 'must be an integer between 1 and 1024' })
+  @Max(1024, { message: 'must be an integer between 1 and 1024' })
+  NATS_CONSUMER_CONCURRENCY: number = 16;
+
+  /** How long JetStream waits for an ack before redelivering (handlers signal progress while they work). */
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number of milliseconds >= 1000' })
+  @Min(1000, { message: 'must be a whole number of milliseconds >= 1000' })
+  NATS_ACK_WAIT_MS: number = 30_000;
+
+  /** Deliveries of one message before it goes to the dead-letter stream. */
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer between 1 and 100' })
+  @Min(1, { message: 'must be an integer between 1 and 100' })
+  @Max(100, { message: 'must be an integer between 1 and 100' })
+  NATS_MAX_DELIVER: number = 5;
+
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
 

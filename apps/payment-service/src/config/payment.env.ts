@@ -1,6 +1,9 @@
+import { WithResilienceEnv } from '@app/resilience';
 import { CommonEnv } from '@app/runtime';
 
-/** payment-service's environment: the common variables with its own default port. */
-export class PaymentServiceEnv extends CommonEnv {
+import { WithPaymentGatewayEnv } from '../gateway';
+
+/** payment-service's environment: common and resilience variables, the simulated gateway, its default port. */
+export class PaymentServiceEnv extends WithPaymentGatewayEnv(WithResilienceEnv(CommonEnv)) {
   override PORT = 3002;
 }

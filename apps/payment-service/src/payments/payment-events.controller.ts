@@ -1,0 +1,27 @@
+import { type EventEnvelope, Subjects } from '@app/contracts';
+import { JetStreamContext } from '@app/messaging';
+import type { CommonEnv } from '@app/runtime';
+import { Controller } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+
+import { PaymentsService } from './payments.service';
+
+/** Charges every order whose stock was reserved. */
+@Controller()
+export class PaymentEventsController {
+  private readonly maxDeliver: number;
+
+  constructor(
+    private readonly payments: PaymentsService,
+    config: ConfigService<CommonEnv, true>,
+  ) {
+    this.maxDeliver = config.get('NATS_MAX_DELIVER', { infer: true });
+  }
+
+  /** On the last delivery an unavailable gateway fails the payment instead of retrying, so the order still ends. */
+  @EventPattern(Subjects.InventoryReserved)
+  inventoryReserved(@Payload() event: EventEnvelope<'inventory.reserved'>, @Ctx() ctx: JetStreamContext) {
+    return this.payments.charge(ctx.consumer, event, ctx.deliveryCount >= this.maxDeliver);
+  }
+}

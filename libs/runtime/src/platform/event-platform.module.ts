@@ -1,0 +1,110 @@
+import { cloudEventCodec, Streams } from '@app/contracts';
+import { HealthModule } from '@app/health';
+import { EventPublisher, JetStreamServer, MessagingModule, type MessagingModuleOptions } from '@app/messaging';
+import { type Migration, PersistenceModule } from '@app/persistence';
+import { BreakerRegistry, ResilienceModule } from '@app/resilience';
+import { TelemetryModule } from '@app/telemetry';
+import { restoreContext, serializeContext } from '@app/telemetry';
+import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+
+import type { CommonEnv } from '../common.env';
+import { PlatformHealth } from './platform.health';
+
+/** Name of the circuit breaker around the outbox relay's publishing (in `/health/ready` details and metrics). */
+export const NATS_PUBLISH_DEPENDENCY = 'nats-publish';
+
+export interface EventPlatformOptions {
+  /** `order-service`, ...: names durable consumers, the DLQ subjects, the database directory. */
+  serviceName: string;
+  /** PostgreSQL schema the service owns. */
+  schema: string;
+  /** The service's migrations; a function when they depend on the environment (seed sizes...). */
+  migrations: readonly Migration[] | ((config: ConfigService) => readonly Migration[]);
+  /** Names of the streams this service owns (creates and updates), from `Streams`. */
+  ownedStreams: readonly string[];
+}
+
+/** Builds the messaging options from the validated environment. */
+export function messagingOptionsFromEnv(serviceName: string, env: CommonEnv, ownedStreams: readonly string[]): MessagingModuleOptions {
+  return {
+    serviceName,
+    connection: {
+      servers: env.NATS_URL.split(',').map((server) => server.trim()),
+      name: serviceName,
+      // Start (and answer liveness) while NATS is down; readiness reports it and consumers start once it is back.
+      waitForFirstConnect: false,
+      token: env.NATS_TOKEN,
+      user: env.NATS_USER,
+      pass: env.NATS_PASSWORD,
+      nkeySeed: env.NATS_NKEY_SEED,
+      credsFile: env.NATS_CREDS_FILE,
+      tls:
+        env.NATS_TLS_CA_FILE || env.NATS_TLS_CERT_FILE
+          ? { caFile: env.NATS_TLS_CA_FILE, certFile: env.NATS_TLS_CERT_FILE, keyFile: env.NATS_TLS_KEY_FILE }
+          : undefined,
+    },
+    streams: Streams.filter((stream) => ownedStreams.includes(stream.name)),
+    dlq: true,
+    codec: cloudEventCodec,
+    consumer: { concurrency: env.NATS_CONSUMER_CONCURRENCY, ackWaitMs: env.NATS_ACK_WAIT_MS, maxDeliver: env.NATS_MAX_DELIVER },
+  };
+}
+
+/**
+ * Everything an event-driven service of this system runs on, composed once: telemetry, resilience, health probes,
+ * the JetStream transport and publisher, and the database with its outbox (published through a circuit breaker)
+ * and inbox. Each app imports it with its own schema, migrations and streams.
+ */
+@Module({})
+export class EventPlatformModule {
+  static forRoot(options: EventPlatformOptions): DynamicModule {
+    return {
+      module: EventPlatformModule,
+      imports: [
+        TelemetryModule,
+        ResilienceModule.forRoot(),
+        HealthModule,
+        MessagingModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) =>
+            messagingOptionsFromEnv(options.serviceName, configValues(config), options.ownedStreams),
+        }),
+        PersistenceModule.forRootAsync({
+          inject: [ConfigService, EventPublisher, BreakerRegistry],
+          useFactory: (config: ConfigService, publisher: EventPublisher, breakers: BreakerRegistry) => {
+            const env = configValues(config);
+            // Publishing has its own relay backoff: no retries here, only the breaker (and a generous timeout).
+            const gate = breakers.create(NATS_PUBLISH_DEPENDENCY, { timeoutMs: 10_000, retry: { maxAttempts: 1 } });
+            return {
+              serviceName: options.serviceName,
+              schema: options.schema,
+              databaseUrl: env.DATABASE_URL,
+              dataDir: env.DATA_DIR,
+              migrations: typeof options.migrations === 'function' ? options.migrations(config) : options.migrations,
+              codec: cloudEventCodec,
+              publisher: {
+                publish: (subject, data, { msgId, headers }) =>
+                  publisher.publishRaw(subject, data, { msgId, headers }),
+              },
+              gate,
+              tracing: { capture: serializeContext, restore: restoreContext },
+            };
+          },
+        }),
+      ],
+      providers: [PlatformHealth],
+    };
+  }
+}
+
+/** The validated environment as one object (ConfigModule's `validate` returned the class instance). */
+function configValues(config: ConfigService): CommonEnv {
+  const read = <K extends keyof CommonEnv>(key: K) => config.get(key) as CommonEnv[K];
+  return new Proxy({} as CommonEnv, { get: (_, key) => read(key as keyof CommonEnv) });
+}
+
+/** Attaches the JetStream transport to the HTTP app; handlers inherit its pipes, interceptors and filters. */
+export function connectEventTransport(app: INestApplication): void {
+  app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
+}

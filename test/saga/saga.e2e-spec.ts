@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+
+import { CloudEvent } from 'cloudevents';
+import { connect, headers as natsHeaders, type Msg, type NatsConnection } from 'nats';
+import { Client } from 'pg';
+
+import { eventually, finalOrder, getJson, postOrder, type RunningSystem, startSystem } from '../support/system';
+
+/**
+ * The order saga end to end: four services as separate processes, a NATS server of the test's own, a fresh
+ * PostgreSQL database. Every event on the wire is captured (core subscription on all subjects) so the tests can
+ * check what was published, not only the final states.
+ */
+describe('order saga (four services, real NATS and PostgreSQL)', () => {
+  let system: RunningSystem;
+  let api: string;
+  let wire: NatsConnection;
+  const captured: Msg[] = [];
+
+  beforeAll(async () => {
+    system = await startSystem({ serviceEnv: { 'payment-service': { PAYMENT_DECLINE_ABOVE: '500000' } } });
+    api = system.url('order-service');
+    wire = await connect({ servers: system.natsUrl, name: 'saga-test-observer', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    wire.subscribe('>', { callback: (_, msg) => captured.push(msg) });
+  }, 240_000);
+
+  afterAll(async () => {
+    await wire?.close();
+    await system?.stop();
+  }, 60_000);
+
+  const eventsFor = (orderId: string) =>
+    captured.filter((m) => !m.subject.startsWith('$') && !m.subject.startsWith('_')).map((m) => ({ msg: m, event: m.json<any>() })).filter(({ event }) => event?.data?.orderId === orderId);
+
+  const order = (items: { sku: string; quantity: number; unitPrice: number }[], customerId = `c-${randomUUID().slice(0, 8)}`) => ({
+    customerId,
+    currency: 'EUR',
+    items,
+  });
+
+  async function stock(sku: string) {
+    const { status, body } = await getJson(`${system.url('inventory-service')}/inventory/${sku}`);
+    expect(status).toBe(200);
+    return body as { sku: string; available: number; reserved: number };
+  }
+
+  async function sql<T = any>(query: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: system.database.url });
+    await client.connect();
+    try {
+      return (await client.query(query, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('confirms a stocked order, records every step, and publishes one trace of CloudEvents', async () => {
+    const created = await postOrder(api, order([{ sku: 'SKU-001', quantity: 2, unitPrice: 1250 }, { sku: 'SKU-002', quantity: 1, unitPrice: 999 }]));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'PENDING', totalAmount: 3499, currency: 'EUR' });
+    expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const final = await finalOrder(api, created.body.id, 60_000, system.logs);
+    expect(final.status).toBe('CONFIRMED');
+    const notified = await eventually(
+      async () => {
+        const { body } = await getJson(`${api}/orders/${created.body.id}`);
+        return body.history.some((h: any) => h.type === 'notifications.sent') ? body : undefined;
+      },
+      30_000,
+      () => 'notifications.sent never reached the order history',
+    );
+    expect(notified.history.map((h: any) => h.type)).toEqual(
+      expect.arrayContaining(['orders.created', 'inventory.reserved', 'payments.completed', 'orders.confirmed', 'notifications.sent']),
+    );
+
+    const events = eventsFor(created.body.id);
+    expect(events.map((e) => e.event.type)).toEqual(
+      expect.arrayContaining(['orders.created', 'inventory.reserved', 'payments.completed', 'orders.confirmed', 'notifications.sent']),
+    );
+    // Every event is a valid CloudEvent for the official SDK in strict mode.
+    for (const { event } of events) expect(() => new CloudEvent(event, true)).not.toThrow();
+    // One connected trace: every event of this order carries the same W3C trace id across all four services.
+    const traceIds = new Set(events.map(({ msg }) => msg.headers?.get('traceparent')?.split('-')[1]));
+    expect([...traceIds]).toHaveLength(1);
+    expect([...traceIds][0]).toMatch(/^[0-9a-f]{32}$/);
+    // One correlation id for the whole saga, and each event names its cause.
+    expect(new Set(events.map((e) => e.event.correlationid)).size).toBe(1);
+  }, 120_000);
+
+  it('cancels an order for an unknown SKU with reason UNKNOWN_SKU', async () => {
+    const created = await postOrder(api, order([{ sku: 'SKU-NOPE', quantity: 1, unitPrice: 100 }]));
+    expect(created.status).toBe(201);
+    const final = await finalOrder(api, created.body.id, 60_000, system.logs);
+    expect(final).toMatchObject({ status: 'CANCELLED', reason: 'UNKNOWN_SKU' });
+    expect(final.history.map((h: any) => h.type)).toEqual(expect.arrayContaining(['orders.created', 'inventory.rejected', 'orders.cancelled']));
+  });
+
+  it('cancels an order for more than the stock with reason OUT_OF_STOCK, reserving nothing', async () => {
+    const before = await stock('SKU-003');
+    const created = await postOrder(api, order([{ sku: 'SKU-003', quantity: 1, unitPrice: 100 }, { sku: 'SKU-004', quantity: 999, unitPrice: 100 }]));
+    const final = await finalOrder(api, created.body.id, 60_000, system.logs);
+    expect(final).toMatchObject({ status: 'CANCELLED', reason: 'OUT_OF_STOCK' });
+    expect(await stock('SKU-003')).toEqual(before);
+  });
+
+  it('cancels a declined payment and gives the reserved stock back', async () => {
+    const before = await stock('SKU-006');
+    const created = await postOrder(api, order([{ sku: 'SKU-006', quantity: 3, unitPrice: 200_000 }])); // 600000 > 500000
+    const final = await finalOrder(api, created.body.id, 60_000, system.logs);
+    expect(final).toMatchObject({ status: 'CANCELLED', reason: 'PAYMENT_DECLINED' });
+    await eventually(
+      async () => {
+        const now = await stock('SKU-006');
+        return now.available === before.available && now.reserved === before.reserved ? now : undefined;
+      },
+      30_000,
+      () => 'stock of SKU-006 did not come back',
+    );
+    expect(eventsFor(created.body.id).map((e) => e.event.type)).toContain('inventory.released');
+  });
+
+  it('stock 100 and 120 concurrent one-unit orders: exactly 100 confirmed and 20 cancelled', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 120 }, () => postOrder(api, order([{ sku: 'SKU-010', quantity: 1, unitPrice: 500 }]))),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(120).fill(201));
+    const finals = await Promise.all(responses.map((r) => finalOrder(api, r.body.id, 120_000, system.logs)));
+    const confirmed = finals.filter((o) => o.status === 'CONFIRMED');
+    const cancelled = finals.filter((o) => o.status === 'CANCELLED');
+    expect(confirmed).toHaveLength(100);
+    expect(cancelled).toHaveLength(20);
+    expect(cancelled.every((o) => o.reason === 'OUT_OF_STOCK')).toBe(true);
+    await eventually(async () => ((await stock('SKU-010')).reserved === 0 ? true : undefined), 30_000, () => 'reservations not committed');
+    expect(await stock('SKU-010')).toEqual({ sku: 'SKU-010', available: 0, reserved: 0 });
+  }, 180_000);
+
+  it('an event republished under a new message id reserves and charges once', async () => {
+    const created = await postOrder(api, order([{ sku: 'SKU-007', quantity: 2, unitPrice: 300 }]));
+    await finalOrder(api, created.body.id, 60_000, system.logs);
+    const stockAfter = await stock('SKU-007');
+    for (const type of ['orders.created', 'inventory.reserved']) {
+      const original = eventsFor(created.body.id).find((e) => e.event.type === type)!;
+      const h = natsHeaders();
+      h.set('Nats-Msg-Id', randomUUID());
+      await wire.jetstream().publish(original.msg.subject, original.msg.data, { headers: h });
+    }
+    // Let the services see the duplicates, then count.
+    await eventually(
+      async () => {
+        const rows = await sql(`select count(*)::int as n from inventory.inbox where event_id = $1`, [eventsFor(created.body.id)[0].event.id]);
+        return rows[0]?.n === 1 ? true : undefined;
+      },
+      10_000,
+      () => 'inbox entry missing',
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await stock('SKU-007')).toEqual(stockAfter);
+    expect(await sql(`select * from payments.payments where order_id = $1`, [created.body.id])).toHaveLength(1);
+  });
+
+  it('the same Idempotency-Key returns the same order; a different body under it is refused with 422', async () => {
+    const key = randomUUID();
+    const body = order([{ sku: 'SKU-008', quantity: 1, unitPrice: 100 }]);
+    const first = await postOrder(api, body, { 'idempotency-key': key });
+    const second = await postOrder(api, body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    expect(second.body.id).toBe(first.body.id);
+    const conflicting = await postOrder(api, { ...body, currency: 'USD' }, { 'idempotency-key': key });
+    expect(conflicting.status).toBe(422);
+    expect(conflicting.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+
+  it('reads: 404 problem for an unknown id, 400 for a malformed one, list newest first with a cursor', async () => {
+    const missing = await fetch(`${api}/orders/${randomUUID()}`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect((await fetch(`${api}/orders/not-a-uuid`)).status).toBe(400);
+
+    const customerId = `list-${randomUUID().slice(0, 8)}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await postOrder(api, order([{ sku: 'SKU-009', quantity: 1, unitPrice: 1 }], customerId))).body.id);
+    const page1 = await getJson(`${api}/orders?customerId=${customerId}&limit=2`);
+    expect(page1.status).toBe(200);
+    expect(page1.body.items.map((o: any) => o.id)).toEqual([ids[2], ids[1]]);
+    const page2 = await getJson(`${api}/orders?customerId=${customerId}&limit=2&cursor=${encodeURIComponent(page1.body.nextCursor)}`);
+    expect(page2.body.items.map((o: any) => o.id)).toEqual([ids[0]]);
+    expect(page2.body.nextCursor).toBeUndefined();
+    expect((await getJson(`${api}/orders?limit=abc`)).status).toBe(400);
+  });
+
+  it('serves the OpenAPI document and Swagger UI', async () => {
+    const doc = await getJson(`${api}/docs-json`);
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/orders', '/orders/{id}']));
+    expect((await fetch(`${api}/docs`)).status).toBe(200);
+  });
+
+  describe('hostile request bodies get a 4xx problem document and the service stays up', () => {
+    const valid = { customerId: 'c-1', currency: 'EUR', items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 100 }] };
+    // Every row has all four values: jest-each would pass a `done` callback for a missing trailing one.
+    const cases: [string, string | object, Record<string, string> | undefined, number][] = [
+      ['malformed JSON', '{"customerId": "c-1",', undefined, 400],
+      ['empty body', '', undefined, 400],
+      ['null', 'null', undefined, 400],
+      ['an array', '[1,2,3]', undefined, 400],
+      ['a string', '"order"', undefined, 400],
+      ['wrong types', { customerId: 42, currency: 'EUR', items: 'many' }, undefined, 400],
+      ['quantity as a string', { ...valid, items: [{ sku: 'SKU-001', quantity: '1', unitPrice: 100 }] }, undefined, 400],
+      ['negative quantity', { ...valid, items: [{ sku: 'SKU-001', quantity: -1, unitPrice: 100 }] }, undefined, 400],
+      ['fractional quantity', { ...valid, items: [{ sku: 'SKU-001', quantity: 1.5, unitPrice: 100 }] }, undefined, 400],
+      ['fractional price', { ...valid, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 9.99 }] }, undefined, 400],
+      ['no items', { ...valid, items: [] }, undefined, 400],
+      ['101 items', { ...valid, items: Array.from({ length: 101 }, () => valid.items[0]) }, undefined, 400],
+      ['unknown field', { ...valid, admin: true }, undefined, 400],
+      ['unknown item field', { ...valid, items: [{ ...valid.items[0], discount: 50 }] }, undefined, 400],
+      ['__proto__ key', '{"customerId":"c-1","currency":"EUR","items":[],"__proto__":{"admin":true}}', undefined, 400],
+      ['constructor.prototype', { ...valid, constructor: { prototype: { admin: true } } }, undefined, 400],
+      ['bad currency', { ...valid, currency: 'EURO' }, undefined, 400],
+      ['huge string', { ...valid, customerId: 'x'.repeat(60_000) }, undefined, 400],
+      ['body over 64 KiB', { ...valid, customerId: 'x'.repeat(70_000) }, undefined, 413],
+      ['not JSON media type', 'customerId=c-1', { 'content-type': 'application/x-www-form-urlencoded' }, 415],
+      ['text/plain', JSON.stringify(valid), { 'content-type': 'text/plain' }, 415],
+    ];
+
+    it.each(cases)('%s', async (_, body, headers, expected) => {
+      const response = await postOrder(api, body, headers);
+      expect(response.status).toBe(expected);
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(response.body).toMatchObject({ status: response.status, title: expect.any(String) });
+      expect(JSON.stringify(response.body)).not.toMatch(/\n\s+at /);
+    });
+
+    it('lists every failing field', async () => {
+      const response = await postOrder(api, { customerId: '', currency: 'EURO', items: [{ sku: '', quantity: 0, unitPrice: -1 }] });
+      expect(response.status).toBe(400);
+      const fields = response.body.errors.map((e: any) => e.field);
+      expect(fields).toEqual(expect.arrayContaining(['customerId', 'currency', 'items[0].sku', 'items[0].quantity', 'items[0].unitPrice']));
+    });
+
+    afterAll(async () => {
+      expect((await fetch(`${api}/health/live`)).status).toBe(200);
+    });
+  });
+
+  it('with NATS stopped the API still accepts orders, and they complete once NATS is back', async () => {
+    await system.stopNats();
+    const accepted = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await postOrder(api, order([{ sku: 'SKU-005', quantity: 1, unitPrice: 100 }]));
+      expect(response.status).toBe(201);
+      accepted.push(response.body.id);
+    }
+    await eventually(
+      async () => ((await fetch(`${api}/health/ready`)).status === 503 ? true : undefined),
+      15_000,
+      () => 'readiness did not turn 503 without NATS',
+    );
+    expect((await fetch(`${api}/health/live`)).status).toBe(200);
+    await system.restartNats();
+    const finals = await Promise.all(accepted.map((id) => finalOrder(api, id, 120_000, system.logs)));
+    expect(finals.map((o) => o.status)).toEqual(Array(5).fill('CONFIRMED'));
+    await eventually(async () => ((await fetch(`${api}/health/ready`)).status === 200 ? true : undefined), 30_000, () => 'not ready again');
+  }, 240_000);
+});

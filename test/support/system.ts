@@ -1,0 +1,175 @@
+/**
+ * The whole system for end-to-end and fault tests: a NATS server of its own (on a free port, so it can be stopped
+ * and restarted without touching the shared one), a fresh PostgreSQL database, and the four services started from
+ * their bundles as separate processes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  createTestDatabase,
+  freePort,
+  type NatsServerProcess,
+  SERVICES,
+  type ServiceName,
+  type ServiceProcess,
+  startNatsServer,
+  startService,
+  type TestDatabase,
+  waitForHttp,
+} from './stack';
+
+export interface RunningSystem {
+  nats: NatsServerProcess;
+  natsUrl: string;
+  database: TestDatabase;
+  services: Map<ServiceName, ServiceProcess>;
+  /** Base URL of a service's HTTP port. */
+  url(name: ServiceName): string;
+  /** Starts (or restarts) one service and waits until it is ready. */
+  startService(name: ServiceName): Promise<ServiceProcess>;
+  /** Stops the NATS server (SIGTERM, or SIGKILL to simulate a crash). */
+  stopNats(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the NATS server again on the same port with the same store. */
+  restartNats(): Promise<void>;
+  /** The last output lines of every service, for failure messages. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export interface SystemOptions {
+  /** Extra environment for every service, or per service. */
+  env?: Record<string, string>;
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Which services to start (default all four). */
+  only?: ServiceName[];
+}
+
+export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
+  const natsPort = await freePort();
+  const storeDir = mkdtempSync(join(tmpdir(), 'saga-nats-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'saga-data-'));
+  let nats = await startNatsServer({ port: natsPort, storeDir });
+  const database = await createTestDatabase('saga');
+  const ports = new Map<ServiceName, number>();
+  for (const { name } of SERVICES) ports.set(name, await freePort());
+  const services = new Map<ServiceName, ServiceProcess>();
+
+  const envFor = (name: ServiceName): Record<string, string> => ({
+    NATS_URL: nats.url,
+    DATABASE_URL: database.url,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.SAGA_LOG_LEVEL ?? 'warn',
+    LOG_FORMAT: 'json',
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    PORT: String(ports.get(name)),
+    ...options.env,
+    ...options.serviceEnv?.[name],
+  });
+
+  const system: RunningSystem = {
+    get nats() {
+      return nats;
+    },
+    get natsUrl() {
+      return nats.url;
+    },
+    database,
+    services,
+    url: (name) => `http://127.0.0.1:${ports.get(name)}`,
+    startService: async (name) => {
+      const service = startService(name, envFor(name));
+      services.set(name, service);
+      try {
+        await waitForHttp(`${system.url(name)}/health/ready`, { timeoutMs: 60_000 });
+      } catch (error) {
+        throw new Error(`${name} did not become ready: ${(error as Error).message}\n${service.output().slice(-4000)}`);
+      }
+      return service;
+    },
+    stopNats: async (signal = 'SIGTERM') => {
+      await nats.stop(signal);
+    },
+    restartNats: async () => {
+      nats = await startNatsServer({ port: natsPort, storeDir });
+    },
+    logs: () => [...services.values()].map((s) => `--- ${s.name}\n${s.output().slice(-3000)}`).join('\n'),
+    stop: async () => {
+      await Promise.all([...services.values()].map((s) => s.stop('SIGTERM', 10_000).catch(() => undefined)));
+      await nats.stop().catch(() => undefined);
+      await database.drop().catch(() => undefined);
+      rmSync(storeDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+
+  try {
+    // All at once: each service owns one stream and consumes the others', so none is ready before its peers started.
+    await Promise.all(SERVICES.filter(({ name }) => !options.only || options.only.includes(name)).map(({ name }) => system.startService(name)));
+  } catch (error) {
+    await system.stop();
+    throw error;
+  }
+  return system;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns a value other than undefined, or fails after the timeout with `describe()`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, describe: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
+    await sleep(250);
+  }
+}
+
+export interface OrderItem {
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+export async function postOrder(
+  baseUrl: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(`${baseUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url);
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Waits until the order leaves PENDING and returns it. */
+export async function finalOrder(baseUrl: string, id: string, timeoutMs = 60_000, logs: () => string = () => ''): Promise<any> {
+  let last: unknown;
+  return eventually(
+    async () => {
+      const { status, body } = await getJson(`${baseUrl}/orders/${id}`);
+      last = body;
+      return status === 200 && body.status !== 'PENDING' ? body : undefined;
+    },
+    timeoutMs,
+    () => `order ${id} still not final: ${JSON.stringify(last)}\n${logs()}`,
+  );
+}

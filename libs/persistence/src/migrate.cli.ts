@@ -7,7 +7,8 @@
  *     `{ serviceName, schema, migrations }` or a function returning it.
  * The database comes from DATABASE_URL, else PGlite under DATA_DIR (default `.data`), exactly as the service does.
  */
-import { resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import { openConnection } from './database/database.connection';
 import { runMigrations } from './migrations/migration.runner';
@@ -49,21 +50,49 @@ export async function runMigrationsCli(
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [modulePath, exportName = 'migrationPlan'] = argv;
-  if (!modulePath) {
-    process.stderr.write('usage: npm run db:migrate -- <module exporting { serviceName, schema, migrations }> [export name]\n');
-    return 2;
-  }
+/** Every `apps/<app>/src/db/migration-plan.ts` under `root`: what `npm run db:migrate` applies without arguments. */
+function discoverPlans(root: string): string[] {
+  const apps = join(root, 'apps');
+  if (!existsSync(apps)) return [];
+  return readdirSync(apps)
+    .sort()
+    .map((app) => join(apps, app, 'src', 'db', 'migration-plan.ts'))
+    .filter((path) => existsSync(path));
+}
+
+async function loadPlan(modulePath: string, exportName: string): Promise<MigrationPlan | string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded = require(resolve(modulePath)) as Record<string, unknown>;
   const exported = loaded[exportName] ?? loaded.default;
   const plan = (typeof exported === 'function' ? await (exported as () => unknown)() : exported) as MigrationPlan | undefined;
   if (!plan || typeof plan.serviceName !== 'string' || typeof plan.schema !== 'string' || !Array.isArray(plan.migrations)) {
-    process.stderr.write(`${modulePath}: export "${exportName}" is not { serviceName, schema, migrations }\n`);
+    return `${modulePath}: export "${exportName}" is not { serviceName, schema, migrations }`;
+  }
+  return plan;
+}
+
+/**
+ * `db:migrate [module...] [export name]`: applies each module's plan in turn; no module: every app's
+ * `src/db/migration-plan.ts`. Exit code 0 when all applied or were up to date, 1 when one failed, 2 on bad usage.
+ */
+async function main(argv: string[]): Promise<number> {
+  const paths = argv.filter((arg) => arg.includes('/') || /\.(ts|js)$/.test(arg));
+  const exportName = argv.find((arg) => !paths.includes(arg)) ?? 'migrationPlan';
+  const modules = paths.length ? paths : discoverPlans(process.cwd());
+  if (!modules.length) {
+    process.stderr.write('usage: npm run db:migrate -- [<module exporting { serviceName, schema, migrations }>...] [export name]\n');
     return 2;
   }
-  return runMigrationsCli(plan.serviceName, plan.schema, plan.migrations);
+  let status = 0;
+  for (const modulePath of modules) {
+    const plan = await loadPlan(modulePath, exportName);
+    if (typeof plan === 'string') {
+      process.stderr.write(`${plan}\n`);
+      return 2;
+    }
+    status = Math.max(status, await runMigrationsCli(plan.serviceName, plan.schema, plan.migrations));
+  }
+  return status;
 }
 
 if (require.main === module) {

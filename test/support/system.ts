@@ -27,8 +27,8 @@ export interface RunningSystem {
   services: Map<ServiceName, ServiceProcess>;
   /** Base URL of a service's HTTP port. */
   url(name: ServiceName): string;
-  /** Starts (or restarts) one service and waits until it is ready. */
-  startService(name: ServiceName): Promise<ServiceProcess>;
+  /** Starts (or restarts) one service, optionally with extra environment, and waits until it is ready. */
+  startService(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
   /** Stops the NATS server (SIGTERM, or SIGKILL to simulate a crash). */
   stopNats(signal?: NodeJS.Signals): Promise<void>;
   /** Starts the NATS server again on the same port with the same store. */
@@ -79,8 +79,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     database,
     services,
     url: (name) => `http://127.0.0.1:${ports.get(name)}`,
-    startService: async (name) => {
-      const service = startService(name, envFor(name));
+    startService: async (name, env = {}) => {
+      const service = startService(name, { ...envFor(name), ...env });
       services.set(name, service);
       try {
         await waitForHttp(`${system.url(name)}/health/ready`, { timeoutMs: 60_000 });

@@ -31,8 +31,9 @@ export function buildPinoHttpOptions(serviceName: string, level: LogLevel, forma
         ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
         : undefined,
       customLogLevel: (req: IncomingMessage, res, err) => {
+        // A 503 from /health/ready is the probe doing its job (dependency down, shutting down): a warning, not an error.
+        if (QUIET_PATHS.test(req.url ?? '')) return res.statusCode >= 500 ? 'warn' : 'debug';
         if (err || res.statusCode >= 500) return 'error';
-        if (QUIET_PATHS.test(req.url ?? '')) return 'debug';
         return res.statusCode >= 400 ? 'warn' : 'info';
       },
       redact: ['req.headers.authorization', 'req.headers.cookie'],

@@ -68,8 +68,29 @@ describe('telemetry across Nest HTTP and message handlers', () => {
   });
 
   it('marks producers and consumers with their span kinds and messaging attributes', () => {
-    expect(byName('send orders.created').kind).toBe(SpanKind.PRODUCER);
-    expect(byName('process orders.created').kind).toBe(SpanKind.CONSUMER);
+    expect(byName('POST').kind).toBe(SpanKind.SERVER);
+    for (const subject of ['orders.created', 'inventory.reserved', 'payments.failed']) {
+      expect(byName(`send ${subject}`).kind).toBe(SpanKind.PRODUCER);
+      expect(byName(`send ${subject}`).attributes).toMatchObject({
+        'messaging.system': 'nats',
+        'messaging.destination.name': subject,
+        'messaging.operation.type': 'send',
+        'messaging.operation.name': 'send',
+        'messaging.message.body.size': expect.any(Number),
+        'messaging.nats.stream': 'T_STREAM',
+        'messaging.nats.duplicate': false,
+      });
+      expect(byName(`process ${subject}`).kind).toBe(SpanKind.CONSUMER);
+      expect(byName(`process ${subject}`).attributes).toMatchObject({
+        'messaging.system': 'nats',
+        'messaging.destination.name': subject,
+        'messaging.operation.type': 'process',
+        'messaging.operation.name': 'process',
+        'messaging.consumer.group.name': `test__${subject.replace('.', '_')}`,
+        'messaging.message.id': byName(`send ${subject}`).attributes['messaging.message.id'],
+        'messaging.nats.redelivered': false,
+      });
+    }
     expect(byName('process orders.created').attributes).toMatchObject({
       'messaging.system': 'nats',
       'messaging.destination.name': 'orders.created',
@@ -90,6 +111,12 @@ describe('telemetry across Nest HTTP and message handlers', () => {
     const failed = byName('process payments.failed');
     expect(failed.status).toEqual({ code: SpanStatusCode.ERROR, message: 'gateway down' });
     expect(failed.attributes['error.type']).toBe(PaymentGatewayError.name);
+    expect(failed.events.map((event) => event.name)).toEqual(['exception']);
+    expect(failed.events[0].attributes).toMatchObject({
+      'exception.message': 'gateway down',
+      // The handler's own stack, not Nest's RpcException wrapper.
+      'exception.stacktrace': expect.stringContaining('at SagaHandlers.cancel') as unknown,
+    });
     expect(byName('process orders.created').status.code).toBe(SpanStatusCode.UNSET);
   });
 

@@ -313,7 +313,9 @@ export class ConsumerRunner {
     const entry: InFlight = { msg, settled: false, done: Promise.resolve() };
     this.inFlight.add(entry);
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight.size);
-    entry.done = this.handle(entry)
+    const run = () => this.handle(entry);
+    const handling = this.instrumentation?.runInMessageContext ? this.instrumentation.runInMessageContext(msg.headers, run) : run();
+    entry.done = handling
       .catch((error: unknown) => this.logger.error(`unexpected failure settling seq ${msg.info.streamSequence}: ${describe(error)}`))
       .finally(() => {
         this.inFlight.delete(entry);
@@ -336,6 +338,7 @@ export class ConsumerRunner {
       return;
     }
 
+    const started = performance.now();
     const keepAlive = setInterval(() => {
       if (!entry.settled) this.safe(() => msg.working());
     }, Math.max(500, Math.floor(this.options.consumer.ackWaitMs / 2)));
@@ -363,6 +366,8 @@ export class ConsumerRunner {
       entry.settled = true;
       this.safe(() => msg.ack());
       this.stats.acked++;
+      // One line per handled message, as one per HTTP request.
+      this.logger.log(`handled ${msg.subject} seq ${msg.info.streamSequence} in ${Math.round(performance.now() - started)} ms`);
       this.settled({ outcome: 'ack' });
       return;
     }

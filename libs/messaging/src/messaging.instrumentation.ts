@@ -32,4 +32,9 @@ export interface MessagingInstrumentation {
   onPublish<T>(info: PublishInfo, send: () => Promise<T>): Promise<T>;
   onDeadLetter?(info: DeadLetterInfo): void;
   onSettled?(info: SettledInfo): void;
+  /**
+   * Runs the whole handling of one consumed message (decode, handler, settlement and the transport's log lines)
+   * in the context its headers carry, so everything logged about the message names its trace.
+   */
+  runInMessageContext?<T>(headers: MsgHdrs | undefined, fn: () => T): T;
 }

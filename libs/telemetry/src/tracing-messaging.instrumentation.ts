@@ -1,10 +1,11 @@
-import { type Attributes, context, propagation, type Span, SpanKind, trace } from '@opentelemetry/api';
+import { type Attributes, context, propagation, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api';
+import type { MsgHdrs } from 'nats';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { Injectable } from '@nestjs/common';
 
 import type { DeadLetterInfo, MessagingInstrumentation, PublishInfo, SettledInfo } from './messaging.contract';
 import { MessagingMetrics, secondsSince } from './messaging.metrics';
-import { natsHeadersSetter } from './nats-headers.propagation';
+import { natsHeadersGetter, natsHeadersSetter } from './nats-headers.propagation';
 import { errorType, recordSpanError } from './span-error.util';
 import {
   INSTRUMENTATION_SCOPE,
@@ -28,6 +29,12 @@ interface PublishAckLike {
 @Injectable()
 export class TracingMessagingInstrumentation implements MessagingInstrumentation {
   constructor(private readonly metrics: MessagingMetrics) {}
+
+  /** The consumed message's own trace (from its headers), never the context of whatever started the pull loop. */
+  runInMessageContext<T>(headers: MsgHdrs | undefined, fn: () => T): T {
+    const parent = headers ? propagation.extract(ROOT_CONTEXT, headers, natsHeadersGetter) : ROOT_CONTEXT;
+    return context.with(parent, fn);
+  }
 
   async onPublish<T>(info: PublishInfo, send: () => Promise<T>): Promise<T> {
     const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);

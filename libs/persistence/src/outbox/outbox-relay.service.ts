@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 
 import type { Database, DatabaseConnection, Tx } from '../database/database.types';
 import { DATABASE, DATABASE_CONNECTION, DEFAULTS, OUTBOX_GATE, OUTBOX_PUBLISHER, PERSISTENCE_OPTIONS } from '../persistence.constants';
@@ -166,7 +166,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private schedule(delayMs: number): void {
     if (!this.running) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
+    // From the root context: the timer would otherwise inherit the context of whoever called notify() (a request or
+    // message handler), and every later sweep would re-arm from it, adding its spans to that trace forever.
+    this.timer = setTimeout(() => context.with(ROOT_CONTEXT, () => void this.tick()), delayMs);
     // The relay alone must not keep a process (or a test) alive.
     this.timer.unref();
   }

@@ -62,6 +62,8 @@ interface InFlight {
   msg: JsMsg;
   settled: boolean;
   done: Promise<void>;
+  /** Date.now() when the handler started, or when the last in-progress ack was sent. */
+  lastProgressAt: number;
 }
 
 /**
@@ -73,6 +75,8 @@ export class ConsumerRunner {
   private readonly logger: Logger;
   private readonly slots: Slots;
   private readonly inFlight = new Set<InFlight>();
+  /** One timer per consumer (not per message) sends in-progress acks for handlers running longer than ackWait / 2. */
+  private keepAliveTimer?: NodeJS.Timeout;
   private messages?: ConsumerMessages;
   private advisories?: Subscription;
   private warnedUncaptured = false;
@@ -166,6 +170,8 @@ export class ConsumerRunner {
         this.logger.warn(`nak'ed seq ${entry.msg.info.streamSequence}: handler did not finish before shutdown`);
       }
     }
+    clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = undefined;
     this.slots.wakeAll();
     await this.loop?.catch(() => undefined);
     this.stats.running = false;
@@ -310,8 +316,9 @@ export class ConsumerRunner {
   }
 
   private dispatch(msg: JsMsg): void {
-    const entry: InFlight = { msg, settled: false, done: Promise.resolve() };
+    const entry: InFlight = { msg, settled: false, done: Promise.resolve(), lastProgressAt: Date.now() };
     this.inFlight.add(entry);
+    this.keepAliveTimer ??= setInterval(() => this.keepInFlightAlive(), this.progressIntervalMs() / 2);
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight.size);
     const run = () => this.handle(entry);
     const handling = this.instrumentation?.runInMessageContext ? this.instrumentation.runInMessageContext(msg.headers, run) : run();
@@ -320,6 +327,10 @@ export class ConsumerRunner {
       .finally(() => {
         this.inFlight.delete(entry);
         this.slots.release();
+        if (this.inFlight.size === 0) {
+          clearInterval(this.keepAliveTimer);
+          this.keepAliveTimer = undefined;
+        }
       });
   }
 
@@ -339,9 +350,7 @@ export class ConsumerRunner {
     }
 
     const started = performance.now();
-    const keepAlive = setInterval(() => {
-      if (!entry.settled) this.safe(() => msg.working());
-    }, Math.max(500, Math.floor(this.options.consumer.ackWaitMs / 2)));
+    entry.lastProgressAt = Date.now();
     let failure: { error: unknown } | undefined;
     try {
       const result = await this.handler(decoded.value, context);
@@ -357,8 +366,6 @@ export class ConsumerRunner {
             'connect the transport with { inheritAppConfig: true } so MessagingModule\'s interceptor runs',
         );
       }
-    } finally {
-      clearInterval(keepAlive);
     }
     if (entry.settled) return; // nak'ed by the shutdown deadline
 
@@ -378,6 +385,20 @@ export class ConsumerRunner {
       await this.deadLetter(entry, context, `max deliveries (${context.deliveryCount}) exhausted: ${reason}`, failure.error);
     } else {
       this.nak(entry, failure.error, reason);
+    }
+  }
+
+  private progressIntervalMs(): number {
+    return Math.max(500, Math.floor(this.options.consumer.ackWaitMs / 2));
+  }
+
+  /** Tells the server that handlers still running are alive, so their messages are not redelivered meanwhile. */
+  private keepInFlightAlive(): void {
+    const due = Date.now() - this.progressIntervalMs();
+    for (const entry of this.inFlight) {
+      if (entry.settled || entry.lastProgressAt > due) continue;
+      entry.lastProgressAt = Date.now();
+      this.safe(() => entry.msg.working());
     }
   }
 

@@ -8,7 +8,7 @@
  * DLQ entry only after the owning stream acknowledged the publish. The new id is derived from the DLQ sequence, so a
  * replay retried after a lost delete (within the duplicate window) is stored once.
  */
-import { connect, DeliverPolicy, headers as createHeaders, type JetStreamManager, type MsgHdrs, type NatsConnection, type StoredMsg } from 'nats';
+import { connect, headers as createHeaders, type JetStreamManager, type MsgHdrs, type MsgRequest, type NatsConnection, type StoredMsg } from 'nats';
 
 import { DLQ_STREAM_NAME, DLQ_SUBJECT_PREFIX, DlqHeaders } from '../messaging.constants';
 
@@ -118,7 +118,7 @@ function toDeadLetter(m: { seq: number; subject: string; time: Date; header?: Ms
 
 function isNotFound(error: unknown): boolean {
   const e = error as { api_error?: { code?: number; err_code?: number }; code?: string | number; message?: string };
-  return e?.api_error?.code === 404 || e?.api_error?.err_code === 10037 || e?.api_error?.err_code === 10059 || /not found/i.test(e?.message ?? '');
+  return e?.api_error?.code === 404 || e?.api_error?.err_code === 10037 || e?.api_error?.err_code === 10059 || /not found|no message found/i.test(e?.message ?? '');
 }
 
 export interface ConnectOptions {
@@ -188,18 +188,9 @@ export class DeadLetterStore {
     const total = await this.count(options.subject);
     if (total === 0 || limit <= 0) return [];
     const want = Math.min(total, limit);
-    const consumer = await this.nc.jetstream().consumers.get(this.stream, { filterSubjects: filter, deliver_policy: DeliverPolicy.All });
     const out: DeadLetter[] = [];
-    const messages = await consumer.consume({ max_messages: Math.min(want, 256) });
-    const timer = setTimeout(() => void messages.close(), 15_000);
-    try {
-      for await (const m of messages) {
-        out.push(toDeadLetter({ seq: m.seq, subject: m.subject, time: new Date(Math.floor(m.info.timestampNanos / 1e6)), header: m.headers, data: m.data }));
-        if (out.length >= want || m.info.pending === 0) break;
-      }
-    } finally {
-      clearTimeout(timer);
-      await messages.close().catch(() => undefined);
+    for (const m of await scanStream(this.jsm, this.stream, filter, want)) {
+      out.push(toDeadLetter({ seq: m.seq, subject: m.subject, time: m.time, header: m.header, data: m.data }));
     }
     return out;
   }
@@ -281,6 +272,28 @@ export class DeadLetterStore {
       throw error;
     }
   }
+}
+
+/**
+ * The messages of a stream matching `filter`, oldest first, at most `limit`: one direct `STREAM.MSG.GET` with
+ * `next_by_subj` per message. (Ordered consumers would be cheaper for huge streams, but nats.js 2.29 sends them
+ * `filter_subjects`, which nats-server 2.9 ignores silently: the consumer never delivers.)
+ */
+export async function scanStream(jsm: JetStreamManager, stream: string, filter = '>', limit = Number.POSITIVE_INFINITY): Promise<StoredMsg[]> {
+  const out: StoredMsg[] = [];
+  let seq = 1;
+  while (out.length < limit) {
+    let m: StoredMsg;
+    try {
+      m = await jsm.streams.getMessage(stream, { next_by_subj: filter, seq } as unknown as MsgRequest);
+    } catch (error) {
+      if (isNotFound(error) || /no message found/i.test((error as Error).message)) break;
+      throw error;
+    }
+    out.push(m);
+    seq = m.seq + 1;
+  }
+  return out;
 }
 
 /** Payload for display: pretty JSON when it parses, text otherwise (marked when it is not valid UTF-8), truncated. */

@@ -45,14 +45,15 @@ interface BatchOutcome {
  * sweep (rows of other replicas, missed wake-ups, retries).
  *
  * Each batch is one transaction: lock the next unsent rows in `seq` order with `FOR UPDATE SKIP LOCKED` (replicas
- * never publish the same row concurrently), publish them one by one with `Nats-Msg-Id` = row id inside the row's
- * stored trace context, mark the published ones sent, commit. A crash between publishing and commit republishes
+ * never publish the same row concurrently), publish them in order with `Nats-Msg-Id` = row id inside the row's
+ * stored trace context (the head row alone, then the rest pipelined; see `publishRows`), mark the published ones
+ * sent, commit. A crash between publishing and commit republishes
  * the row later under the same id, which JetStream de-duplicates. On embedded PGlite (one connection, one process)
  * the rows are read, published and then recorded in a short transaction instead, so a slow or hanging publish
  * never blocks the service's other queries.
  *
- * Failures: an outage (connection lost, timeout, breaker open) stops the batch at the failing row, so later rows
- * never overtake it, and backs the sweep off (1 s doubling to `maxBackoffMs`); `notify()` is ignored meanwhile.
+ * Failures: an outage (connection lost, timeout, breaker open) stops the batch at the failing row (rows pipelined
+ * after it that the broker already stored count as sent; during an outage only the head row is tried), and backs the sweep off (1 s doubling to `maxBackoffMs`); `notify()` is ignored meanwhile.
  * It is logged once when it starts and once when publishing recovers. A row the broker rejects (see
  * `isBrokerRejection`) is never dropped: it is retried on its own schedule (1 s doubling to 5 min), logged, counted
  * in `backlog().rejected`, and stops holding back the rows after it.
@@ -236,22 +237,26 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     });
   }
 
-  /** Publishes rows in order; stops at the first outage so later rows never overtake it. Writes nothing. */
+  /**
+   * Publishes rows in order and writes nothing. The head row goes alone: while the broker is unreachable only it is
+   * retried and nothing overtakes it. Once it is stored, the rest of the batch is pipelined: all publishes are sent
+   * in row order on one connection (so the stream stores them in that order) and their acks awaited together,
+   * instead of one round trip per row. If one of them fails, the rows after it that were stored count as sent (the
+   * broker has them; a republish would be de-duplicated anyway) and the pass stops at the failed one.
+   */
   private async publishRows(publisher: OutboxPublisher, rows: OutboxRow[]): Promise<BatchOutcome> {
     const outcome: BatchOutcome = { sent: [], rejected: [] };
-    for (const row of rows) {
-      if (this.stopping) break;
-      try {
-        await this.publishRow(publisher, row);
-        outcome.sent.push(row.id);
-      } catch (error) {
-        if (this.settings.isRejection(error)) {
-          outcome.rejected.push({ row, error });
-          continue;
-        }
-        outcome.failure = { row, error: error ?? new Error('publish failed') };
-        break;
-      }
+    let next = 0;
+    while (next < rows.length && !this.stopping && !outcome.failure) {
+      const window = rows.slice(next, next === 0 ? 1 : rows.length);
+      next += window.length;
+      const results = await Promise.allSettled(window.map((row) => this.publishRow(publisher, row)));
+      results.forEach((result, index) => {
+        const row = window[index];
+        if (result.status === 'fulfilled') outcome.sent.push(row.id);
+        else if (this.settings.isRejection(result.reason)) outcome.rejected.push({ row, error: result.reason });
+        else outcome.failure ??= { row, error: result.reason ?? new Error('publish failed') };
+      });
     }
     return outcome;
   }

@@ -287,7 +287,9 @@ export function createResiliencePolicy(
       const value = await bulkheadPolicy.execute(
         ({ signal: s1 }) =>
           retryPolicy.execute(({ signal: s2 }) => breakerPolicy.execute(({ signal: s3 }) => attempt(s3), s2), s1),
-        signal,
+        // Without a caller signal cockatiel derives every call's signal from one shared never-aborted signal, which
+        // collects an abort listener per concurrent call (MaxListenersExceededWarning under load): give each its own.
+        signal ?? new AbortController().signal,
       );
       stats.succeeded += 1;
       return value;

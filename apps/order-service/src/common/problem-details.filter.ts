@@ -78,13 +78,15 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
 }
 
 /** Connection-level database failures (server down, restarting, connection lost): the client should retry. */
-const DATABASE_OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+// 08xxx connection exceptions, 57P0x shutdown/unavailable, 53300 too many connections, 55000 "database is not
+// currently accepting connections" (ALLOW_CONNECTIONS false, maintenance).
+const DATABASE_OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
 
 function isDatabaseOutage(error: unknown): boolean {
   for (let current = error as { code?: unknown; cause?: unknown; name?: unknown; message?: unknown } | undefined, depth = 0; current && depth < 4; depth++) {
     if (typeof current.code === 'string' && DATABASE_OUTAGE_CODES.has(current.code)) return true;
     if (current.name === 'DatabaseUnavailableError') return true;
-    if (typeof current.message === 'string' && /Connection terminated|connection is closed|timeout exceeded when trying to connect/i.test(current.message)) return true;
+    if (typeof current.message === 'string' && /Connection terminated|connection is closed|timeout exceeded when trying to connect|not currently accepting connections|too many clients/i.test(current.message)) return true;
     current = current.cause as typeof current;
   }
   return false;

@@ -74,18 +74,6 @@ export function dlqFilter(subject?: string): string {
   return trimmed === `${DLQ_SUBJECT_PREFIX}` || trimmed.startsWith(`${DLQ_SUBJECT_PREFIX}.`) ? trimmed : `${DLQ_SUBJECT_PREFIX}.*.${trimmed}`;
 }
 
-/** NATS wildcard match of a concrete subject against a filter. */
-export function subjectMatches(filter: string, subject: string): boolean {
-  const f = filter.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '>') return s.length > i;
-    if (i >= s.length) return false;
-    if (f[i] !== '*' && f[i] !== s[i]) return false;
-  }
-  return f.length === s.length;
-}
-
 function headerRecord(h: MsgHdrs | undefined): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   if (!h) return out;

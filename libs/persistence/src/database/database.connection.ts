@@ -30,6 +30,10 @@ function openPostgres(options: ConnectionOptions, url: string): DatabaseConnecti
   const pool = new Pool({ connectionString: url, max: options.poolSize ?? 10, application_name: options.serviceName });
   // Without a listener, an idle client's error (e.g. the server restarting) is an unhandled 'error' event: a crash.
   pool.on('error', (error) => options.onPoolError?.(error));
+  // pg-pool removes that listener from a client while it is checked out: a connection killed in the middle of a
+  // transaction (server restart, failover, pg_terminate_backend) would then crash the process. The query in flight
+  // fails on its own; this only keeps the event from being unhandled.
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = drizzleNodePg({ client: pool }) as unknown as Database;
   let closed = false;
   return {
@@ -37,6 +41,7 @@ function openPostgres(options: ConnectionOptions, url: string): DatabaseConnecti
     db,
     async transaction(fn) {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const session: SqlSession = {
@@ -48,10 +53,14 @@ function openPostgres(options: ConnectionOptions, url: string): DatabaseConnecti
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A connection that cannot even roll back is broken: hand it back as such so the pool discards it.
+        broken = await client.query('ROLLBACK').then(
+          () => undefined,
+          (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
+        );
         throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async close() {

@@ -3,12 +3,12 @@ import { HealthModule } from '@app/health';
 import { EventPublisher, JetStreamServer, MessagingModule, type MessagingModuleOptions } from '@app/messaging';
 import { type Migration, PersistenceModule } from '@app/persistence';
 import { BreakerRegistry, ResilienceModule } from '@app/resilience';
-import { TelemetryModule } from '@app/telemetry';
-import { restoreContext, serializeContext } from '@app/telemetry';
+import { restoreContext, serializeContext, TelemetryModule, traceLogMixin } from '@app/telemetry';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 
 import type { CommonEnv } from '../common.env';
+import { setLogMixin } from '../logger.options';
 import { PlatformHealth } from './platform.health';
 
 /** Name of the circuit breaker around the outbox relay's publishing (in `/health/ready` details and metrics). */
@@ -58,6 +58,11 @@ export function messagingOptionsFromEnv(serviceName: string, env: CommonEnv, own
  */
 @Module({})
 export class EventPlatformModule {
+  constructor() {
+    // trace_id/span_id on every log line from the active context, whether or not OpenTelemetry patched pino.
+    setLogMixin(() => ({ ...traceLogMixin() }));
+  }
+
   static forRoot(options: EventPlatformOptions): DynamicModule {
     return {
       module: EventPlatformModule,

@@ -1,3 +1,4 @@
+export { abortableDelay } from './abortable-delay';
 export { BreakerRegistry, type DependencyHealth } from './breaker.registry';
 export {
   BREAKER_STATE_VALUE,

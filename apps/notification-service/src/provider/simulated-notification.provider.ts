@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { abortableDelay } from '@app/resilience';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { NOTIFICATION_PROVIDER_CONFIG } from './notification-provider.constants';
@@ -23,7 +24,7 @@ export class SimulatedNotificationProvider implements NotificationProvider {
     if (!request.recipient) throw new NotificationRequestRejectedError('recipient is required');
     if (!request.template) throw new NotificationRequestRejectedError('template is required');
     if (!request.idempotencyKey) throw new NotificationRequestRejectedError('idempotencyKey is required');
-    await delay(this.config.latencyMs, signal);
+    await abortableDelay(this.config.latencyMs, signal, 'notification provider call');
     const fails = this.config.failureRate > 0 && Math.random() < this.config.failureRate;
     // Half the simulated failures happen after the message was accepted (the response is lost): only the
     // idempotency key keeps the retry from reaching the customer twice.
@@ -44,25 +45,4 @@ export class SimulatedNotificationProvider implements NotificationProvider {
     this.sent.set(idempotencyKey, receipt);
     return receipt;
   }
-}
-
-/** Waits `ms`, or rejects as soon as `signal` aborts (the policy's timeout abandons the call). */
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortReason(signal));
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal!));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('notification provider call aborted');
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { abortableDelay } from '@app/resilience';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { PAYMENT_GATEWAY_CONFIG } from './payment-gateway.constants';
@@ -23,7 +24,7 @@ export class SimulatedPaymentGateway implements PaymentGateway {
 
   async charge(request: ChargeRequest, signal?: AbortSignal): Promise<ChargeResult> {
     validate(request);
-    await delay(this.config.latencyMs, signal);
+    await abortableDelay(this.config.latencyMs, signal, 'payment gateway call');
     const fails = this.config.failureRate > 0 && Math.random() < this.config.failureRate;
     // Half the simulated failures happen after the charge was made (the response is lost on the way back), as on a
     // real network: only the idempotency key keeps the retry from charging twice.
@@ -67,25 +68,4 @@ function validate(request: ChargeRequest): void {
     throw new PaymentRequestRejectedError(`currency must be an ISO 4217 code (got ${request.currency})`);
   }
   if (!request.idempotencyKey) throw new PaymentRequestRejectedError('idempotencyKey is required');
-}
-
-/** Waits `ms`, or rejects as soon as `signal` aborts (the policy's timeout abandons the call). */
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortReason(signal));
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal!));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('payment gateway call aborted');
 }

@@ -138,8 +138,20 @@ describe('docker/Dockerfile', () => {
     expect(stages.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('every stage rests on an official Node 22 or 24 LTS image (bookworm slim or alpine), never a floating tag', () => {
-    for (const stage of stages) expect(stage.image).toMatch(/^node:(22|24)(\.\d+)*-(bookworm-slim|bookworm|alpine[\d.]*|slim)$/);
+  it('every stage rests on an official, supported Node LTS image (24 or 26: bookworm slim or alpine), never a floating tag', () => {
+    for (const stage of stages) expect(stage.image).toMatch(/^node:(24|26)(\.\d+)*-(bookworm-slim|bookworm|alpine[\d.]*|slim)$/);
+  });
+
+  it("pins the image's Node release, and CI runs the whole suite on that same release", () => {
+    const release = /^node:(\d+\.\d+\.\d+)-/.exec(stages[0].image)?.[1];
+    expect(release).toBeDefined();
+    for (const stage of stages) expect(stage.image.startsWith(`node:${release}-`) || !stage.image.startsWith('node:')).toBe(true);
+    const ci = readText(join(REPO_ROOT, '.ci', 'run'));
+    // .ci/run reads the release from the Dockerfile, so the two cannot drift; it must run both suites under it.
+    expect(ci).toMatch(/NODE_IMAGE=node:/);
+    expect(ci).toMatch(/npx -y -p "node@\$\{IMAGE_NODE\}" -c '[^']*npm test && npm run test:faults'/);
+    const engines = (JSON.parse(readText(join(REPO_ROOT, 'package.json'))) as { engines: { node: string } }).engines.node;
+    expect(engines).toContain(`^${release!.split('.')[0]}.`);
   });
 
   it('installs dependencies with npm ci from the lockfile', () => {

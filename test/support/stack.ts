@@ -7,6 +7,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { Client } from 'pg';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -216,7 +217,6 @@ export interface TestDatabase {
 
 /** Creates an empty database named `t_<prefix>_<random>` so test files never see each other's rows. */
 export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
-  const { Client } = await import('pg');
   const name = `t_${prefix.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();

@@ -2,7 +2,7 @@
  * @app/messaging: durable JetStream messaging for NestJS (issue 10).
  * - `MessagingModule.forRootAsync(...)` (global): connection, provisioning of owned streams + DLQ, publisher, health.
  * - `JetStreamServer`: `app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true })`;
- *   handlers are `@EventPattern(subject)` methods with `@Payload()` (decoded event) and `@Ctx()` (`JetStreamContext`).
+ *   handlers are `@EventPattern<string>(subject)` methods with `@Payload()` (decoded event) and `@Ctx()` (`JetStreamContext`).
  * - Settlement: ack after success; nak with backoff on failure; `PermanentError`/undecodable/last delivery -> DLQ + term.
  */
 export { MessagingModule } from './messaging.module';

@@ -11,7 +11,7 @@ import { durableName, type ResolvedMessagingOptions } from './messaging.options'
 import { type ConnectionStatus, NatsConnectionManager } from './nats-connection.manager';
 
 /**
- * Nest custom transport over JetStream: every `@EventPattern(subject)` handler gets one durable pull consumer
+ * Nest custom transport over JetStream: every `@EventPattern<string>(subject)` handler gets one durable pull consumer
  * (`<service>__<subject>`), shared by all replicas of the service. Obtain it from DI and attach it with
  * `app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true })`.
  */

@@ -217,7 +217,7 @@ function handlerModule(config: WorkerConfig, serviceName: string, sink: Sink, tr
   class BenchHandlers {
     constructor(@Inject(Sink) private readonly sink: Sink) {}
 
-    @EventPattern(subject)
+    @EventPattern<string>(subject)
     handle(@Payload() event: BenchEvent, @Ctx() _ctx: JetStreamContext): void {
       this.sink.onMessage(event.id, performance.now());
     }

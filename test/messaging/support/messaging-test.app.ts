@@ -61,13 +61,13 @@ function handlersFor(prefix: string): Type<unknown> {
   class TestHandlers {
     constructor(private readonly probe: Probe) {}
 
-    @EventPattern(s.ok)
+    @EventPattern<string>(s.ok)
     handleOk(@Payload() event: TestEvent, @Ctx() ctx: JetStreamContext): void {
       this.probe.record(event, ctx);
     }
 
     /** Rejects (async throw) on the first two deliveries, succeeds on the third. */
-    @EventPattern(s.flaky)
+    @EventPattern<string>(s.flaky)
     async handleFlaky(@Payload() event: TestEvent, @Ctx() ctx: JetStreamContext): Promise<void> {
       const attempt = this.probe.record(event, ctx);
       await sleep(5);
@@ -75,26 +75,26 @@ function handlersFor(prefix: string): Type<unknown> {
     }
 
     /** First delivery: emits a value THEN errors (must not be acked on the first value). */
-    @EventPattern(s.observable)
+    @EventPattern<string>(s.observable)
     handleObservable(@Payload() event: TestEvent, @Ctx() ctx: JetStreamContext): Observable<string> {
       const attempt = this.probe.record(event, ctx);
       if (attempt === 1) return concat(of('partial').pipe(delay(5)), throwError(() => new Error('late observable failure')));
       return of('done');
     }
 
-    @EventPattern(s.permanent)
+    @EventPattern<string>(s.permanent)
     handlePermanent(@Payload() event: TestEvent, @Ctx() ctx: JetStreamContext): void {
       this.probe.record(event, ctx);
       throw new PermanentError(`order ${String(event.data.orderId)} cannot be processed`);
     }
 
-    @EventPattern(s.always)
+    @EventPattern<string>(s.always)
     handleAlways(@Payload() event: TestEvent, @Ctx() ctx: JetStreamContext): Promise<void> {
       this.probe.record(event, ctx);
       return Promise.reject(new Error('still broken'));
     }
 
-    @EventPattern(s.slow)
+    @EventPattern<string>(s.slow)
     async handleSlow(@Payload() event: TestEvent, @Ctx() ctx: JetStreamContext): Promise<void> {
       this.probe.record(event, ctx);
       this.probe.concurrent++;

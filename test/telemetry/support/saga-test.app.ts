@@ -38,20 +38,20 @@ class SagaHandlers {
     private readonly log: HandlerLog,
   ) {}
 
-  @EventPattern('orders.created')
+  @EventPattern<string>('orders.created')
   async reserve(@Payload() data: unknown, @Ctx() ctx: FakeJetStreamContext): Promise<void> {
     this.log.entries.push({ subject: ctx.subject, fields: traceLogMixin() });
     await new Promise((resolve) => setTimeout(resolve, 1));
     await this.stream.publish('inventory.reserved', data);
   }
 
-  @EventPattern('inventory.reserved')
+  @EventPattern<string>('inventory.reserved')
   async pay(@Payload() data: unknown, @Ctx() ctx: FakeJetStreamContext): Promise<void> {
     this.log.entries.push({ subject: ctx.subject, fields: traceLogMixin() });
     await this.stream.publish('payments.failed', data);
   }
 
-  @EventPattern('payments.failed')
+  @EventPattern<string>('payments.failed')
   async cancel(@Ctx() ctx: FakeJetStreamContext): Promise<void> {
     this.log.entries.push({ subject: ctx.subject, fields: traceLogMixin() });
     throw new PaymentGatewayError('gateway down');

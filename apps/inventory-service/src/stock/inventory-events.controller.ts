@@ -10,17 +10,17 @@ import { StockService } from './stock.service';
 export class InventoryEventsController {
   constructor(private readonly stock: StockService) {}
 
-  @EventPattern(Subjects.OrderCreated)
+  @EventPattern<string>(Subjects.OrderCreated)
   orderCreated(@Payload() event: EventEnvelope<'orders.created'>, @Ctx() ctx: JetStreamContext) {
     return this.stock.reserve(ctx.consumer, event);
   }
 
-  @EventPattern(Subjects.OrderCancelled)
+  @EventPattern<string>(Subjects.OrderCancelled)
   orderCancelled(@Payload() event: EventEnvelope<'orders.cancelled'>, @Ctx() ctx: JetStreamContext) {
     return this.stock.release(ctx.consumer, event);
   }
 
-  @EventPattern(Subjects.OrderConfirmed)
+  @EventPattern<string>(Subjects.OrderConfirmed)
   orderConfirmed(@Payload() event: EventEnvelope<'orders.confirmed'>, @Ctx() ctx: JetStreamContext) {
     return this.stock.commit(ctx.consumer, event);
   }

@@ -10,12 +10,12 @@ import { NotificationsService } from './notifications.service';
 export class NotificationEventsController {
   constructor(private readonly notifications: NotificationsService) {}
 
-  @EventPattern(Subjects.OrderConfirmed)
+  @EventPattern<string>(Subjects.OrderConfirmed)
   orderConfirmed(@Payload() event: EventEnvelope<'orders.confirmed'>, @Ctx() ctx: JetStreamContext) {
     return this.notifications.notify(ctx.consumer, event);
   }
 
-  @EventPattern(Subjects.OrderCancelled)
+  @EventPattern<string>(Subjects.OrderCancelled)
   orderCancelled(@Payload() event: EventEnvelope<'orders.cancelled'>, @Ctx() ctx: JetStreamContext) {
     return this.notifications.notify(ctx.consumer, event);
   }

@@ -14,33 +14,33 @@ import { OrdersService } from './orders.service';
 export class OrderEventsController {
   constructor(private readonly orders: OrdersService) {}
 
-  @EventPattern(Subjects.PaymentCompleted)
+  @EventPattern<string>(Subjects.PaymentCompleted)
   paymentCompleted(@Payload() event: EventEnvelope<'payments.completed'>, @Ctx() ctx: JetStreamContext) {
     return this.orders.applyOutcome(ctx.consumer, event, { status: 'CONFIRMED' });
   }
 
-  @EventPattern(Subjects.PaymentFailed)
+  @EventPattern<string>(Subjects.PaymentFailed)
   paymentFailed(@Payload() event: EventEnvelope<'payments.failed'>, @Ctx() ctx: JetStreamContext) {
     const reason = event.data.reason === 'DECLINED' ? 'PAYMENT_DECLINED' : 'PAYMENT_UNAVAILABLE';
     return this.orders.applyOutcome(ctx.consumer, event, { status: 'CANCELLED', reason, message: event.data.message });
   }
 
-  @EventPattern(Subjects.InventoryRejected)
+  @EventPattern<string>(Subjects.InventoryRejected)
   inventoryRejected(@Payload() event: EventEnvelope<'inventory.rejected'>, @Ctx() ctx: JetStreamContext) {
     return this.orders.applyOutcome(ctx.consumer, event, { status: 'CANCELLED', reason: event.data.reason, message: event.data.message });
   }
 
-  @EventPattern(Subjects.InventoryReserved)
+  @EventPattern<string>(Subjects.InventoryReserved)
   inventoryReserved(@Payload() event: EventEnvelope, @Ctx() ctx: JetStreamContext) {
     return this.orders.recordStep(ctx.consumer, event);
   }
 
-  @EventPattern(Subjects.InventoryReleased)
+  @EventPattern<string>(Subjects.InventoryReleased)
   inventoryReleased(@Payload() event: EventEnvelope, @Ctx() ctx: JetStreamContext) {
     return this.orders.recordStep(ctx.consumer, event);
   }
 
-  @EventPattern(Subjects.NotificationSent)
+  @EventPattern<string>(Subjects.NotificationSent)
   notificationSent(@Payload() event: EventEnvelope, @Ctx() ctx: JetStreamContext) {
     return this.orders.recordStep(ctx.consumer, event);
   }

@@ -20,7 +20,7 @@ export class PaymentEventsController {
   }
 
   /** On the last delivery an unavailable gateway fails the payment instead of retrying, so the order still ends. */
-  @EventPattern(Subjects.InventoryReserved)
+  @EventPattern<string>(Subjects.InventoryReserved)
   inventoryReserved(@Payload() event: EventEnvelope<'inventory.reserved'>, @Ctx() ctx: JetStreamContext) {
     return this.payments.charge(ctx.consumer, event, ctx.deliveryCount >= this.maxDeliver);
   }

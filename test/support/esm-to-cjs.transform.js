@@ -1,0 +1,26 @@
+// Jest on Node < 24.9 cannot require() ES modules (NestJS 12 ships only ES modules; Node itself loads them through
+// require(esm), so the built apps need nothing of this). This transformer turns the ES-module packages listed in
+// package.json's `transformIgnorePatterns` into CommonJS for Jest alone, with the TypeScript compiler we already use.
+'use strict';
+const { createHash } = require('node:crypto');
+const ts = require('typescript');
+
+const compilerOptions = {
+  module: ts.ModuleKind.CommonJS,
+  target: ts.ScriptTarget.ES2022,
+  allowJs: true,
+  esModuleInterop: true,
+  sourceMap: false,
+  inlineSourceMap: true,
+};
+
+module.exports = {
+  getCacheKey(source, filename) {
+    return createHash('sha1').update(ts.version).update('\0').update(filename).update('\0').update(source).digest('hex');
+  },
+  process(source, filename) {
+    // `import.meta.url` has no CommonJS spelling the compiler would emit; this is its value in a CommonJS module.
+    const code = source.replace(/\bimport\.meta\.url\b/g, "require('node:url').pathToFileURL(__filename).href");
+    return { code: ts.transpileModule(code, { fileName: filename, compilerOptions }).outputText };
+  },
+};

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 
 import type { LogFormat, LogLevel } from './common.env';
@@ -23,6 +24,9 @@ export function setLogMixin(fn: LogMixin | undefined): void {
 export function buildPinoHttpOptions(serviceName: string, level: LogLevel, format?: LogFormat): Params {
   const pretty = format ? format === 'pretty' : process.stdout.isTTY === true;
   return {
+    // nestjs-pino's default route (`{/*splat}`) matches nothing under Nest 12's Fastify adapter, which would log no
+    // request at all; `*path` matches every route there.
+    forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     pinoHttp: {
       level,
       base: { service: serviceName },

@@ -87,9 +87,11 @@ describe('createResiliencePolicy: circuit breaker', () => {
   });
 
   it('reopens when the trial fails', async () => {
-    const policy = breakerOnly(30);
+    // Half-open after 300 ms: long enough that the reopened breaker is still open when checked below on two busy
+    // shared cores (30 ms flaked there), short enough to keep the test quick.
+    const policy = breakerOnly(300);
     await failTimes(policy, 6);
-    await sleep(60);
+    await sleep(350);
 
     await failTimes(policy, 1);
 

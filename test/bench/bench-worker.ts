@@ -57,7 +57,10 @@ async function main(): Promise<void> {
         return;
       }
       try {
+        const cpuBefore = process.cpuUsage();
         const result = await run(message.count, message.timeoutMs, message.ratePerSec);
+        const cpu = process.cpuUsage(cpuBefore);
+        result.cpuUsPerMsg = Math.round(((cpu.user + cpu.system) / message.count) * 10) / 10;
         send({ op: 'result', caseId: message.caseId, result });
       } catch (error) {
         send({ op: 'error', caseId: message.caseId, message: describe(error) });

@@ -121,8 +121,11 @@ interface CaseDef {
 function caseDefs(options: Options): CaseDef[] {
   return [
     { id: 'raw-e2e', worker: 'raw', label: 'raw nats client, end to end (baseline)' },
+    { id: 'raw-callback-e2e', worker: 'raw', label: 'raw nats client, callback consumer', reference: 'raw-e2e' },
     { id: 'transport-e2e', worker: 'transport', label: 'our transport, end to end, tracing off', reference: 'raw-e2e' },
     { id: 'transport-traced-e2e', worker: 'traced', label: 'our transport, end to end, tracing on', reference: 'raw-e2e' },
+    { id: 'handler-direct', worker: 'transport', label: 'Nest handler proxy alone (no broker)' },
+    { id: 'handler-intercepted', worker: 'transport', label: 'same, with one pass-through interceptor', reference: 'handler-direct' },
     { id: 'raw-publish', worker: 'raw', label: 'raw js.publish, acked' },
     { id: 'publisher', worker: 'transport', label: 'our EventPublisher, acked', reference: 'raw-publish' },
     { id: 'direct-publish', worker: 'outbox', label: `direct publish, ${options.outboxWriters} callers`, outbox: true },
@@ -246,7 +249,7 @@ function startWorker(config: WorkerConfig): Worker {
 interface CaseSummary {
   label: string;
   rounds: RoundResult[];
-  median: { msgsPerSec: number; p50Ms: number; p99Ms: number };
+  median: { msgsPerSec: number; p50Ms: number; p99Ms: number; cpuUsPerMsg: number };
   vs?: { reference: CaseId; throughputRatio: number };
 }
 
@@ -360,6 +363,7 @@ async function main(): Promise<void> {
         msgsPerSec: round(median(rounds.map((x) => x.msgsPerSec)), 0),
         p50Ms: round(median(rounds.map((x) => x.p50Ms)), 2),
         p99Ms: round(median(rounds.map((x) => x.p99Ms)), 2),
+        cpuUsPerMsg: round(median(rounds.map((x) => x.cpuUsPerMsg ?? Number.NaN)), 1),
       },
     };
   }
@@ -378,6 +382,10 @@ async function main(): Promise<void> {
   const tracingOverhead = round(1 - tput('transport-traced-e2e') / tput('transport-e2e'), 3);
   const publisherVsRaw = ratio('publisher', 'raw-publish');
   const outboxVsDirect = database ? ratio('outbox', 'direct-publish') : null;
+  const cpu = (id: CaseId) => summaries[id]?.median.cpuUsPerMsg ?? Number.NaN;
+  /** What Nest's interceptor pipeline alone costs per message: CPU with one pass-through interceptor minus none. */
+  const interceptorPipelineUsPerMsg = round(cpu('handler-intercepted') - cpu('handler-direct'), 1);
+  const cpuUsPerMsg = Object.fromEntries(defs.map((d) => [d.id, cpu(d.id)]));
 
   const machine = {
     cpus: cpus().length,
@@ -415,6 +423,8 @@ async function main(): Promise<void> {
     tracingOverhead,
     publisherVsRaw,
     outboxVsDirect,
+    cpuUsPerMsg,
+    interceptorPipelineUsPerMsg,
     pairedRoundRatios: {
       transportVsRaw: pairedRatio('transport-e2e', 'raw-e2e'),
       transportTracedVsRaw: pairedRatio('transport-traced-e2e', 'raw-e2e'),
@@ -432,17 +442,20 @@ async function main(): Promise<void> {
       `${machine.cpus} x ${machine.cpuModel}, node ${machine.node}, nats-server ${natsVersion}`,
   );
   out.push('');
-  const header = `${pad('case', 46)}${lpad('msgs/s', 10)}${lpad('ratio', 16)}${lpad('p50 ms', 10)}${lpad('p99 ms', 10)}`;
+  const header = `${pad('case', 46)}${lpad('msgs/s', 10)}${lpad('ratio', 16)}${lpad('p50 ms', 10)}${lpad('p99 ms', 10)}${lpad('CPU us/msg', 12)}`;
   out.push(header);
   out.push('-'.repeat(header.length));
   for (const d of defs) {
     const s = summaries[d.id]!;
-    const vs = s.vs ? `${s.vs.throughputRatio.toFixed(2)}x ${d.reference === 'raw-e2e' ? 'raw' : d.reference === 'raw-publish' ? 'raw pub' : 'direct'}` : 'reference';
-    out.push(`${pad(d.label, 46)}${lpad(fmt(s.median.msgsPerSec), 10)}${lpad(vs, 16)}${lpad(fmt(s.median.p50Ms, 2), 10)}${lpad(fmt(s.median.p99Ms, 2), 10)}`);
+    const refName: Partial<Record<CaseId, string>> = { 'raw-e2e': 'raw', 'raw-publish': 'raw pub', 'direct-publish': 'direct', 'handler-direct': 'direct' };
+    const vs = s.vs ? `${s.vs.throughputRatio.toFixed(2)}x ${refName[d.reference!] ?? d.reference}` : 'reference';
+    out.push(
+      `${pad(d.label, 46)}${lpad(fmt(s.median.msgsPerSec), 10)}${lpad(vs, 16)}${lpad(fmt(s.median.p50Ms, 2), 10)}${lpad(fmt(s.median.p99Ms, 2), 10)}${lpad(fmt(s.median.cpuUsPerMsg, 1), 12)}`,
+    );
   }
   out.push('');
   out.push(`transportVsRaw ${transportVsRaw.toFixed(2)}x, transportTracedVsRaw ${transportTracedVsRaw.toFixed(2)}x, tracing overhead ${(tracingOverhead * 100).toFixed(1)}%, ` +
-    `publisherVsRaw ${publisherVsRaw.toFixed(2)}x${outboxVsDirect !== null ? `, outboxVsDirect ${outboxVsDirect.toFixed(2)}x` : ` (outbox skipped: ${outboxSkipped})`}`);
+    `publisherVsRaw ${publisherVsRaw.toFixed(2)}x, Nest interceptor pipeline ${interceptorPipelineUsPerMsg} us/msg${outboxVsDirect !== null ? `, outboxVsDirect ${outboxVsDirect.toFixed(2)}x` : ` (outbox skipped: ${outboxSkipped})`}`);
   out.push(`load average ${machine.loadAvgStart.join(' ')} -> ${machine.loadAvgEnd.join(' ')}; ${report.durationS} s. Shared machines are noisy: compare ratios from one run, not absolute figures.`);
   process.stdout.write(`${out.join('\n')}\n`);
 

@@ -220,7 +220,9 @@ describe('JetStream transport lifecycle (real NATS)', () => {
     const sc = scope('e');
     const one = await start(sc);
     const two = await start(sc);
-    const events = Array.from({ length: 40 }, () => event(sc.subjects.slow, { ms: 50 }));
+    // More than one pull batch (128) each: a replica fetches a whole batch at a time, so a burst smaller than a
+    // batch may all go to whichever replica asked first; sharing shows once there is more work than one batch.
+    const events = Array.from({ length: 400 }, () => event(sc.subjects.slow, { ms: 10 }));
     await Promise.all(events.map((e) => one.publisher.publish(e)));
     const handled = () => one.probe.calls.length + two.probe.calls.length;
     await one.probe.waitFor(() => handled() >= events.length);

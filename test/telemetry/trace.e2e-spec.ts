@@ -217,7 +217,7 @@ describe('telemetry of the running system (OTLP receiver, /metrics, correlated l
   });
 
   it('serves the messaging series on GET /metrics of every app as valid Prometheus text', async () => {
-    const counters = [M.SENT_MESSAGES, M.CONSUMED_MESSAGES, M.SETTLED_MESSAGES].map((name) => prometheusName(name, 'counter'));
+    const counters = [M.SENT_MESSAGES, M.CONSUMED_MESSAGES].map((name) => prometheusName(name, 'counter'));
     const histograms = [M.PROCESS_DURATION, M.OPERATION_DURATION].map((name) => prometheusName(name, 'histogram'));
 
     for (const service of SERVICES) {
@@ -235,7 +235,12 @@ describe('telemetry of the running system (OTLP receiver, /metrics, correlated l
       const consumed = families.get(prometheusName(M.CONSUMED_MESSAGES, 'counter'))!.samples;
       expect(consumed).toContainEqual(
         expect.objectContaining({
-          labels: expect.objectContaining({ messaging_system: 'nats', messaging_consumer_group_name: expect.stringMatching(`^${service}__`) }),
+          // One series per consumer and settlement outcome (the consumed counter carries the outcome).
+          labels: expect.objectContaining({
+            messaging_system: 'nats',
+            messaging_consumer_group_name: expect.stringMatching(`^${service}__`),
+            messaging_nats_outcome: 'ack',
+          }),
           value: expect.any(Number),
         }),
       );

@@ -25,8 +25,8 @@ export { type ConnectionState, type ConnectionStatus, NatsConnectionManager } fr
 export { DLQ_STREAM_SPEC, JetStreamProvisioner, type ProvisioningStatus } from './jetstream.provisioner';
 export { JetStreamServer } from './jetstream.server';
 export { JetStreamContext } from './jetstream.context';
-export { JetStreamErrorCaptureInterceptor } from './jetstream-error-capture.interceptor';
-export type { ConsumerRuntimeStats } from './consumer-runner';
+export { JetStreamExceptionFilter } from './jetstream-exception.filter';
+export type { ConsumerRuntimeStats } from './consumer/consumer-runner';
 export { EventPublisher, type PublishRawOptions, type PublishResult } from './event.publisher';
 export { type ConsumerHealth, MessagingHealth } from './messaging.health';
 export {

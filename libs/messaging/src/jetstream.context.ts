@@ -1,13 +1,9 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { JsMsg, MsgHdrs } from 'nats';
 
-/** Sentinel: no error was captured for this delivery. */
-const NONE = Symbol('none');
-
 /**
  * What `@Ctx()` gives a JetStream handler: the message's subject, headers, stream position, delivery count and id,
- * plus `working()` to extend the ack deadline. The transport also records the handler's original exception here
- * (before Nest's exception filter replaces it with "Internal server error").
+ * plus `working()` to extend the ack deadline. Built once per delivery by the transport.
  */
 export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
   readonly subject: string;
@@ -19,17 +15,24 @@ export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
   readonly consumer: string;
   readonly bodySize: number;
   readonly redelivered: boolean;
-  private captured: unknown = NONE;
 
-  constructor(message: JsMsg) {
+  /**
+   * @param traceContext The trace context the instrumentation hook extracted from the headers (once per message),
+   *   handed on so the process-span interceptor does not extract it again. Opaque to this library.
+   */
+  constructor(
+    message: JsMsg,
+    readonly traceContext?: unknown,
+  ) {
     super([message]);
+    const info = message.info;
     this.subject = message.subject;
     this.headers = message.headers;
-    this.stream = message.info.stream;
-    this.streamSequence = message.info.streamSequence;
-    this.deliveryCount = message.info.redeliveryCount;
-    this.messageId = message.headers?.get('Nats-Msg-Id') || undefined;
-    this.consumer = message.info.consumer;
+    this.stream = info.stream;
+    this.streamSequence = info.streamSequence;
+    this.deliveryCount = info.redeliveryCount;
+    this.messageId = this.headers?.get('Nats-Msg-Id') || undefined;
+    this.consumer = info.consumer;
     this.bodySize = message.data.length;
     this.redelivered = message.redelivered;
   }
@@ -42,20 +45,5 @@ export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
   /** Resets the ack deadline (in-progress ack). The transport also does this automatically every ackWait / 2. */
   working(): void {
     this.args[0].working();
-  }
-
-  /** @internal Records the handler's original exception (first one wins). */
-  captureError(error: unknown): void {
-    if (this.captured === NONE) this.captured = error;
-  }
-
-  /** @internal */
-  hasCapturedError(): boolean {
-    return this.captured !== NONE;
-  }
-
-  /** @internal */
-  capturedError(): unknown {
-    return this.captured === NONE ? undefined : this.captured;
   }
 }

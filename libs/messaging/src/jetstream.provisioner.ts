@@ -17,9 +17,9 @@ import { StreamConfigConflictError } from './errors/messaging.errors';
 import { DEFAULTS, DLQ_STREAM_NAME, DLQ_SUBJECT_PREFIX } from './messaging.constants';
 import type { ConsumerSettings, StreamSpec } from './messaging.options';
 import type { NatsConnectionManager } from './nats-connection.manager';
+import { describe, sleep } from './messaging.utils';
 
 /** A back-off pause that does not keep the process alive on its own. */
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /** Start-up provisioning state: 'pending' until owned streams exist, 'failed' on a conflict. */
 export interface ProvisioningStatus {
@@ -42,8 +42,11 @@ export function isNotFound(error: unknown): boolean {
   return typeof e?.message === 'string' && /not found/i.test(e.message);
 }
 
+/** The settings a consumer's server-side configuration follows (`pullBatch` only sizes `max_ack_pending`). */
+export type ConsumerProvisioning = Omit<Required<ConsumerSettings>, 'pullBatch'> & Pick<ConsumerSettings, 'pullBatch'>;
+
 /** The consumer configuration one (service, subject) pair gets. */
-export function consumerConfig(durable: string, subject: string, settings: Required<ConsumerSettings>): Partial<ConsumerConfig> {
+export function consumerConfig(durable: string, subject: string, settings: ConsumerProvisioning): Partial<ConsumerConfig> {
   return {
     durable_name: durable,
     // Explicit, always: with an unset policy the legacy builder picks AckAll (DESIGN.md pitfalls).
@@ -52,7 +55,8 @@ export function consumerConfig(durable: string, subject: string, settings: Requi
     ack_wait: nanos(settings.ackWaitMs),
     max_deliver: settings.maxDeliver,
     filter_subject: subject,
-    max_ack_pending: Math.max(1000, settings.concurrency * 4),
+    // Room for a full pull batch on top of the running handlers, so the server never stalls a refill.
+    max_ack_pending: Math.max(1000, settings.concurrency * 4, (settings.pullBatch ?? 0) * 2),
   };
 }
 
@@ -165,7 +169,7 @@ export class JetStreamProvisioner {
   }
 
   /** Creates the durable consumer or updates its editable settings; a different filter or ack policy is a conflict. */
-  async ensureConsumer(stream: string, durable: string, subject: string, settings: Required<ConsumerSettings>): Promise<ConsumerInfo> {
+  async ensureConsumer(stream: string, durable: string, subject: string, settings: ConsumerProvisioning): Promise<ConsumerInfo> {
     const jsm = await this.connection.jetstreamManager();
     const wanted = consumerConfig(durable, subject, settings);
     let existing: ConsumerInfo | undefined;
@@ -232,6 +236,3 @@ export class JetStreamProvisioner {
   }
 }
 
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

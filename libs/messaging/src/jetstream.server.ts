@@ -1,10 +1,10 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { NatsConnection } from 'nats';
-import type { Observable } from 'rxjs';
 
-import { ConsumerRunner, type ConsumerRuntimeStats } from './consumer-runner';
-import { describe, JetStreamProvisioner } from './jetstream.provisioner';
+import { ConsumerRunner, type ConsumerRuntimeStats } from './consumer/consumer-runner';
+import { JetStreamProvisioner } from './jetstream.provisioner';
+import { describe } from './messaging.utils';
 import { JETSTREAM_TRANSPORT, MESSAGING_INSTRUMENTATION, MESSAGING_OPTIONS } from './messaging.constants';
 import type { MessagingInstrumentation } from './messaging.instrumentation';
 import { durableName, type ResolvedMessagingOptions } from './messaging.options';
@@ -97,7 +97,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy, 
         pattern,
         durableName(this.options.serviceName, pattern),
         handler,
-        (result) => this.transformToObservable(result) as Observable<unknown>,
         this.options,
         this.connectionManager,
         this.provisioner,

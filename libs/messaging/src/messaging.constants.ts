@@ -31,6 +31,7 @@ export const DEFAULTS = {
   reconnectTimeWaitMs: 2000,
   reconnectJitterMs: 500,
   concurrency: 16,
+  pullBatch: 128,
   ackWaitMs: 30_000,
   maxDeliver: 5,
   backoffMs: [1000, 5000, 15_000, 30_000] as readonly number[],

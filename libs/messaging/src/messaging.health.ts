@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 
-import { describe, JetStreamProvisioner, type ProvisioningStatus } from './jetstream.provisioner';
+import { JetStreamProvisioner, type ProvisioningStatus } from './jetstream.provisioner';
 import { JetStreamServer } from './jetstream.server';
 import { MESSAGING_OPTIONS } from './messaging.constants';
 import type { ResolvedMessagingOptions } from './messaging.options';
-import { type ConnectionStatus, NatsConnectionManager, withTimeout } from './nats-connection.manager';
+import { describe, withTimeout } from './messaging.utils';
+import { type ConnectionStatus, NatsConnectionManager } from './nats-connection.manager';
 
 /** Per-consumer health: whether its pull loop runs, and the server's view of its backlog. */
 export interface ConsumerHealth {

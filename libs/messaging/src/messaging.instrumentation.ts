@@ -34,7 +34,8 @@ export interface MessagingInstrumentation {
   onSettled?(info: SettledInfo): void;
   /**
    * Runs the whole handling of one consumed message (decode, handler, settlement and the transport's log lines)
-   * in the context its headers carry, so everything logged about the message names its trace.
+   * in the context its headers carry, so everything logged about the message names its trace. Extracts that
+   * context once and passes it to `fn`; the transport hands it to the handler as `JetStreamContext.traceContext`.
    */
-  runInMessageContext?<T>(headers: MsgHdrs | undefined, fn: () => T): T;
+  runInMessageContext?<T>(headers: MsgHdrs | undefined, fn: (traceContext: unknown) => T): T;
 }

@@ -11,7 +11,7 @@ describe('messaging options', () => {
   it('applies the documented defaults', () => {
     const resolved = resolveMessagingOptions(base);
     expect(resolved.dlq).toBe(true);
-    expect(resolved.consumer).toEqual({ concurrency: 16, ackWaitMs: 30_000, maxDeliver: 5, backoffMs: [1000, 5000, 15_000, 30_000] });
+    expect(resolved.consumer).toEqual({ concurrency: 16, pullBatch: 128, ackWaitMs: 30_000, maxDeliver: 5, backoffMs: [1000, 5000, 15_000, 30_000] });
     expect(resolved.shutdownTimeoutMs).toBe(10_000);
   });
 
@@ -19,6 +19,12 @@ describe('messaging options', () => {
     const resolved = resolveMessagingOptions({ ...base, dlq: false, consumer: { concurrency: 2, maxDeliver: 3, backoffMs: [] } });
     expect(resolved.dlq).toBe(false);
     expect(resolved.consumer).toMatchObject({ concurrency: 2, maxDeliver: 3, backoffMs: [1000, 5000, 15_000, 30_000] });
+  });
+
+  it('pulls at least 128 messages at a time, twice the concurrency when that is more, or what is set', () => {
+    expect(resolveMessagingOptions({ ...base, consumer: { concurrency: 1 } }).consumer.pullBatch).toBe(128);
+    expect(resolveMessagingOptions({ ...base, consumer: { concurrency: 200 } }).consumer.pullBatch).toBe(400);
+    expect(resolveMessagingOptions({ ...base, consumer: { concurrency: 4, pullBatch: 500 } }).consumer.pullBatch).toBe(500);
   });
 
   it('rejects a service name that cannot be part of a consumer name', () => {

@@ -53,6 +53,11 @@ export interface NatsConnectionOptions {
 export interface ConsumerSettings {
   /** Handlers running at once per consumer in this replica (default 16). */
   concurrency?: number;
+  /**
+   * Messages fetched per pull request (default the larger of 128 and twice `concurrency`); independent of
+   * concurrency so a pull is not needed every few messages. The client asks for more when a quarter is left.
+   */
+  pullBatch?: number;
   /** Ack wait (default 30000). Handlers are kept alive with in-progress acks every ackWaitMs / 2. */
   ackWaitMs?: number;
   /** Deliveries before the message goes to the DLQ (default 5). */
@@ -95,12 +100,14 @@ export function resolveMessagingOptions(options: MessagingModuleOptions): Resolv
     throw new Error(`messaging: serviceName must match [A-Za-z0-9_-]+, got "${options.serviceName}"`);
   }
   const consumer = options.consumer ?? {};
+  const concurrency = Math.max(1, consumer.concurrency ?? DEFAULTS.concurrency);
   const backoffMs = consumer.backoffMs && consumer.backoffMs.length > 0 ? consumer.backoffMs : [...DEFAULTS.backoffMs];
   return {
     ...options,
     dlq: options.dlq ?? true,
     consumer: {
-      concurrency: Math.max(1, consumer.concurrency ?? DEFAULTS.concurrency),
+      concurrency,
+      pullBatch: Math.max(1, consumer.pullBatch ?? Math.max(DEFAULTS.pullBatch, concurrency * 2)),
       ackWaitMs: consumer.ackWaitMs ?? DEFAULTS.ackWaitMs,
       maxDeliver: Math.max(1, consumer.maxDeliver ?? DEFAULTS.maxDeliver),
       backoffMs,

@@ -1,8 +1,8 @@
 import type { Provider } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 
 import { EventPublisher } from './event.publisher';
-import { JetStreamErrorCaptureInterceptor } from './jetstream-error-capture.interceptor';
+import { JetStreamExceptionFilter } from './jetstream-exception.filter';
 import { JetStreamProvisioner } from './jetstream.provisioner';
 import { JetStreamServer } from './jetstream.server';
 import { MESSAGING_OPTIONS } from './messaging.constants';
@@ -55,6 +55,7 @@ export function createMessagingProviders(options: MessagingModuleAsyncOptions): 
     JetStreamServer,
     EventPublisher,
     MessagingHealth,
-    { provide: APP_INTERCEPTOR, useClass: JetStreamErrorCaptureInterceptor },
+    // Hands handlers' original exceptions to the transport (reaches it through `inheritAppConfig: true`).
+    { provide: APP_FILTER, useClass: JetStreamExceptionFilter },
   ];
 }

@@ -18,6 +18,7 @@ import { BehaviorSubject, type Observable } from 'rxjs';
 import { ConnectionClosedError } from './errors/messaging.errors';
 import { DEFAULTS } from './messaging.constants';
 import type { NatsConnectionOptions } from './messaging.options';
+import { withTimeout } from './messaging.utils';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
 
@@ -200,13 +201,4 @@ export class NatsConnectionManager implements OnApplicationShutdown {
       }
     }
   }
-}
-
-/** Rejects with `label timed out after N ms` when the promise does not settle in time. */
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label} timed out after ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

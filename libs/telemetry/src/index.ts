@@ -1,7 +1,6 @@
 // Public API of @app/telemetry (the Nest side). The bootstrap is the separate entry `@app/telemetry/sdk`.
 export { TelemetryModule } from './telemetry.module';
 export { MessagingTracingInterceptor } from './messaging-tracing.interceptor';
-export { HttpRouteInterceptor } from './http-route.interceptor';
 export { TracingMessagingInstrumentation } from './tracing-messaging.instrumentation';
 export { MessagingMetrics } from './messaging.metrics';
 export { natsHeadersGetter, natsHeadersSetter } from './nats-headers.propagation';

@@ -21,6 +21,8 @@ export interface JetStreamContextLike {
   consumer?: string;
   bodySize?: number;
   redelivered?: boolean;
+  /** The trace context the transport already extracted from the headers (an OpenTelemetry `Context`). */
+  traceContext?: unknown;
 }
 
 /** True when an RPC context carries the JetStream message fields (a `JetStreamContext`). */

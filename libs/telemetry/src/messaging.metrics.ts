@@ -1,10 +1,13 @@
-import { type Counter, type Histogram, metrics } from '@opentelemetry/api';
+import { type Attributes, type Counter, type Histogram, metrics } from '@opentelemetry/api';
 import { Injectable } from '@nestjs/common';
 
 import {
   INSTRUMENTATION_SCOPE,
   MESSAGING_DURATION_BUCKETS_SECONDS,
+  MESSAGING_SYSTEM_NATS,
+  MessagingAttributes as A,
   MessagingMetricNames,
+  MessagingOperationType,
 } from './telemetry.constants';
 
 /**
@@ -19,7 +22,6 @@ export class MessagingMetrics {
   readonly processDuration: Histogram;
   readonly operationDuration: Histogram;
   readonly deadLetterMessages: Counter;
-  readonly settledMessages: Counter;
 
   constructor() {
     const meter = metrics.getMeter(INSTRUMENTATION_SCOPE);
@@ -29,7 +31,8 @@ export class MessagingMetrics {
       unit: '{message}',
     });
     this.consumedMessages = meter.createCounter(MessagingMetricNames.CONSUMED_MESSAGES, {
-      description: 'Messages delivered to a handler.',
+      // One record per delivery, when it is settled, labelled with the outcome (ack, nak, term, dlq).
+      description: 'Messages delivered to a handler, by settlement outcome.',
       unit: '{message}',
     });
     this.processDuration = meter.createHistogram(MessagingMetricNames.PROCESS_DURATION, {
@@ -46,14 +49,36 @@ export class MessagingMetrics {
       description: 'Messages moved to the dead-letter stream.',
       unit: '{message}',
     });
-    this.settledMessages = meter.createCounter(MessagingMetricNames.SETTLED_MESSAGES, {
-      description: 'Consumed messages by settlement outcome (ack, nak, term, dlq).',
-      unit: '{message}',
-    });
   }
 }
 
 /** Seconds elapsed since a `performance.now()` reading. */
 export function secondsSince(startMs: number): number {
   return (performance.now() - startMs) / 1000;
+}
+
+/** Attribute sets are built once per consumer (and outcome) and reused: they are on the per-message path. */
+const attributeCache = new Map<string, Attributes>();
+
+/** The attributes of a consumer's process metrics: system, destination, operation, consumer group. */
+export function consumerAttributes(subject: string, consumer: string | undefined): Attributes {
+  const key = `${subject}\u0000${consumer ?? ''}`;
+  let attributes = attributeCache.get(key);
+  if (!attributes) {
+    attributes = { [A.SYSTEM]: MESSAGING_SYSTEM_NATS, [A.DESTINATION_NAME]: subject, [A.OPERATION_NAME]: MessagingOperationType.PROCESS };
+    if (consumer) attributes[A.CONSUMER_GROUP_NAME] = consumer;
+    attributeCache.set(key, attributes);
+  }
+  return attributes;
+}
+
+/** `consumerAttributes` plus the settlement outcome (`messaging.nats.outcome`). */
+export function settledAttributes(subject: string, consumer: string, outcome: string): Attributes {
+  const key = `${subject}\u0000${consumer}\u0000${outcome}`;
+  let attributes = attributeCache.get(key);
+  if (!attributes) {
+    attributes = { ...consumerAttributes(subject, consumer), [A.NATS_OUTCOME]: outcome };
+    attributeCache.set(key, attributes);
+  }
+  return attributes;
 }

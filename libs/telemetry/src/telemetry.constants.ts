@@ -22,7 +22,7 @@ export const MessagingAttributes = {
   NATS_DELIVERY_COUNT: 'messaging.nats.delivery_count',
   NATS_REDELIVERED: 'messaging.nats.redelivered',
   NATS_DUPLICATE: 'messaging.nats.duplicate',
-  /** Settlement outcome (`ack`, `nak`, `term`, `dlq`) on the settled-messages counter. */
+  /** Settlement outcome (`ack`, `nak`, `term`, `dlq`) on the consumed-messages counter. */
   NATS_OUTCOME: 'messaging.nats.outcome',
 } as const;
 
@@ -32,14 +32,13 @@ export const MESSAGING_SYSTEM_NATS = 'nats';
 /** `messaging.operation.type` values used here. */
 export const MessagingOperationType = { SEND: 'send', PROCESS: 'process' } as const;
 
-/** Metric names: the first four from the messaging conventions, the last two ours (no convention exists). */
+/** Metric names: the first four from the messaging conventions, the last ours (no convention exists). */
 export const MessagingMetricNames = {
   SENT_MESSAGES: 'messaging.client.sent.messages',
   CONSUMED_MESSAGES: 'messaging.client.consumed.messages',
   PROCESS_DURATION: 'messaging.process.duration',
   OPERATION_DURATION: 'messaging.client.operation.duration',
   DEAD_LETTER_MESSAGES: 'messaging.dead_letter.messages',
-  SETTLED_MESSAGES: 'messaging.settled.messages',
 } as const;
 
 /**

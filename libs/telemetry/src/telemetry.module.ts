@@ -1,7 +1,6 @@
 import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 
-import { HttpRouteInterceptor } from './http-route.interceptor';
 import { MESSAGING_INSTRUMENTATION } from './messaging.contract';
 import { MessagingMetrics } from './messaging.metrics';
 import { MessagingTracingInterceptor } from './messaging-tracing.interceptor';
@@ -14,8 +13,8 @@ import { TracingMessagingInstrumentation } from './tracing-messaging.instrumenta
  * `instrumentation.ts`; without it everything here is a harmless no-op):
  * - provides `MESSAGING_INSTRUMENTATION` (send spans, trace headers, publish metrics) to `@app/messaging`; global so
  *   `MessagingModule` finds it without importing this module;
- * - registers `MessagingTracingInterceptor` (process spans) and `HttpRouteInterceptor` as global interceptors; they
- *   reach message handlers because apps connect the JetStream server with `{ inheritAppConfig: true }`;
+ * - registers `MessagingTracingInterceptor` (process spans, HTTP route names) as the one global interceptor; it
+ *   reaches message handlers because apps connect the JetStream server with `{ inheritAppConfig: true }`;
  * - serves `GET /metrics`;
  * - flushes the SDK when the app closes. Global modules run their shutdown hooks last, so spans ended while other
  *   modules drain are still exported.
@@ -28,7 +27,6 @@ import { TracingMessagingInstrumentation } from './tracing-messaging.instrumenta
     { provide: MESSAGING_INSTRUMENTATION, useClass: TracingMessagingInstrumentation },
     MessagingTracingInterceptor,
     { provide: APP_INTERCEPTOR, useClass: MessagingTracingInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: HttpRouteInterceptor },
   ],
   exports: [MESSAGING_INSTRUMENTATION, MessagingTracingInterceptor],
 })

@@ -113,7 +113,7 @@ describe('TracingMessagingInstrumentation', () => {
     expect(duration.buckets.boundaries).toEqual([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
   });
 
-  it('counts dead letters and settlements by consumer', async () => {
+  it('counts dead letters, and each consumed message once by its settlement outcome', async () => {
     instrumentation.onDeadLetter({ subject: 'orders.created', consumer: 'inventory-service__orders_created', reason: 'invalid' });
     instrumentation.onSettled({ subject: 'orders.created', consumer: 'inventory-service__orders_created', outcome: 'nak' });
     const metrics = await telemetry.collectMetrics();
@@ -123,7 +123,11 @@ describe('TracingMessagingInstrumentation', () => {
       })?.value,
     ).toBe(1);
     expect(
-      metricPoint(metrics, MessagingMetricNames.SETTLED_MESSAGES, { 'messaging.nats.outcome': 'nak' })?.value,
+      metricPoint(metrics, MessagingMetricNames.CONSUMED_MESSAGES, {
+        'messaging.consumer.group.name': 'inventory-service__orders_created',
+        'messaging.operation.name': 'process',
+        'messaging.nats.outcome': 'nak',
+      })?.value,
     ).toBe(1);
   });
 });

@@ -4,7 +4,7 @@ import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { Injectable } from '@nestjs/common';
 
 import type { DeadLetterInfo, MessagingInstrumentation, PublishInfo, SettledInfo } from './messaging.contract';
-import { MessagingMetrics, secondsSince } from './messaging.metrics';
+import { MessagingMetrics, secondsSince, settledAttributes } from './messaging.metrics';
 import { natsHeadersGetter, natsHeadersSetter } from './nats-headers.propagation';
 import { errorType, recordSpanError } from './span-error.util';
 import {
@@ -30,10 +30,13 @@ interface PublishAckLike {
 export class TracingMessagingInstrumentation implements MessagingInstrumentation {
   constructor(private readonly metrics: MessagingMetrics) {}
 
-  /** The consumed message's own trace (from its headers), never the context of whatever started the pull loop. */
-  runInMessageContext<T>(headers: MsgHdrs | undefined, fn: () => T): T {
+  /**
+   * The consumed message's own trace (from its headers), never the context of whatever started the pull loop.
+   * Extracted once; `fn` receives it so the transport can hand it to the process-span interceptor.
+   */
+  runInMessageContext<T>(headers: MsgHdrs | undefined, fn: (traceContext: unknown) => T): T {
     const parent = headers ? propagation.extract(ROOT_CONTEXT, headers, natsHeadersGetter) : ROOT_CONTEXT;
-    return context.with(parent, fn);
+    return context.with(parent, fn, undefined, parent);
   }
 
   async onPublish<T>(info: PublishInfo, send: () => Promise<T>): Promise<T> {
@@ -79,13 +82,9 @@ export class TracingMessagingInstrumentation implements MessagingInstrumentation
     });
   }
 
+  /** The one consumed-message record per delivery, labelled with how it was settled. */
   onSettled(info: SettledInfo): void {
-    this.metrics.settledMessages.add(1, {
-      [A.SYSTEM]: MESSAGING_SYSTEM_NATS,
-      [A.DESTINATION_NAME]: info.subject,
-      [A.CONSUMER_GROUP_NAME]: info.consumer,
-      [A.NATS_OUTCOME]: info.outcome,
-    });
+    this.metrics.consumedMessages.add(1, settledAttributes(info.subject, info.consumer, info.outcome));
   }
 
   /** Stream, sequence and duplicate flag from the JetStream ack, so a trace shows where the message landed. */

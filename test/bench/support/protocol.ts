@@ -6,12 +6,15 @@ export type WorkerKind = 'raw' | 'transport' | 'traced' | 'outbox';
 
 export type CaseId =
   | 'raw-e2e'
+  | 'raw-callback-e2e'
   | 'transport-e2e'
   | 'transport-traced-e2e'
   | 'raw-publish'
   | 'publisher'
   | 'direct-publish'
-  | 'outbox';
+  | 'outbox'
+  | 'handler-direct'
+  | 'handler-intercepted';
 
 export interface WorkerConfig {
   kind: WorkerKind;
@@ -38,6 +41,8 @@ export interface RoundResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU time (user + system) of the worker process during the round, per message (publisher and consumer sides). */
+  cpuUsPerMsg?: number;
   /** Case-specific figures (spans exported, stray deliveries...). */
   extra?: Record<string, number>;
 }

@@ -20,7 +20,17 @@ import {
 } from '@app/messaging';
 import { EventOutbox, PersistenceModule, UnitOfWork } from '@app/persistence';
 import { TelemetryModule } from '@app/telemetry';
-import { Controller, Inject, Module, type Type } from '@nestjs/common';
+import {
+  type CallHandler,
+  Controller,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Module,
+  type NestInterceptor,
+  type Type,
+  UseInterceptors,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -34,6 +44,8 @@ import {
   RetentionPolicy,
   StorageType,
 } from 'nats';
+
+import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 
 import { type BenchEvent, benchCodec, eventTemplate, makeEvents, rawBytes } from './events';
 import type { CaseId, RoundResult, WorkerConfig } from './protocol';
@@ -165,6 +177,26 @@ export async function setupRaw(config: WorkerConfig): Promise<WorkerSetup> {
     max_deliver: 5,
     max_ack_pending: Math.max(1000, config.concurrency * 4),
   });
+  // Second reference: the same consumer configuration read in callback mode (no async iterator per message).
+  const callbackSubject = `${config.prefix}.e2e-callback.orders.created`;
+  const callbackDurable = 'bench_raw_callback_e2e';
+  await jsm.consumers.add(config.stream, {
+    durable_name: callbackDurable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: callbackSubject,
+    ack_wait: nanos(30_000),
+    max_deliver: 5,
+    max_ack_pending: Math.max(1000, config.concurrency * 4),
+  });
+  const callbackSink = new Sink();
+  const callbackMessages = await (await js.consumers.get(config.stream, callbackDurable)).consume({
+    callback: (m) => {
+      const at = performance.now();
+      callbackSink.onMessage(m.json<{ id: string }>().id, at);
+      m.ack();
+    },
+  });
   const sink = new Sink();
   const consumer = await js.consumers.get(config.stream, durable);
   const messages = await consumer.consume();
@@ -184,10 +216,13 @@ export async function setupRaw(config: WorkerConfig): Promise<WorkerSetup> {
     cases: {
       'raw-e2e': (count, timeoutMs, rate) =>
         endToEndRound(makeEvents(template, count), config.inFlight, sink, publishRaw(e2eSubject), timeoutMs, 'raw-e2e', rate),
+      'raw-callback-e2e': (count, timeoutMs, rate) =>
+        endToEndRound(makeEvents(template, count), config.inFlight, callbackSink, publishRaw(callbackSubject), timeoutMs, 'raw-callback-e2e', rate),
       'raw-publish': (count, _timeoutMs, rate) => publishRound(makeEvents(template, count), config.inFlight, publishRaw(publishSubject), rate),
     },
     async close() {
       await messages.close().catch(() => undefined);
+      await callbackMessages.close().catch(() => undefined);
       await loop.catch(() => undefined);
       await nc.drain().catch(() => undefined);
     },
@@ -210,8 +245,18 @@ function messagingOptions(config: WorkerConfig, serviceName: string): MessagingM
   };
 }
 
+/** A Nest interceptor that does nothing: what the interceptor pipeline costs on its own, with no work in it. */
+@Injectable()
+class PassThroughInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle();
+  }
+}
+
 function handlerModule(config: WorkerConfig, serviceName: string, sink: Sink, traced: boolean): Type<unknown> {
   const subject = `${config.prefix}.e2e.orders.created`;
+  const direct = pipelineSubject(config, 'direct');
+  const intercepted = pipelineSubject(config, 'intercepted');
 
   @Controller()
   class BenchHandlers {
@@ -220,6 +265,18 @@ function handlerModule(config: WorkerConfig, serviceName: string, sink: Sink, tr
     @EventPattern<string>(subject)
     handle(@Payload() event: BenchEvent, @Ctx() _ctx: JetStreamContext): void {
       this.sink.onMessage(event.id, performance.now());
+    }
+
+    // Called straight through Nest's handler proxy (no broker) by the handler-* cases.
+    @EventPattern<string>(direct)
+    direct(@Payload() event: BenchEvent, @Ctx() _ctx: JetStreamContext): string {
+      return event.id;
+    }
+
+    @EventPattern<string>(intercepted)
+    @UseInterceptors(PassThroughInterceptor)
+    intercepted(@Payload() event: BenchEvent, @Ctx() _ctx: JetStreamContext): string {
+      return event.id;
     }
   }
 
@@ -231,6 +288,25 @@ function handlerModule(config: WorkerConfig, serviceName: string, sink: Sink, tr
   class BenchTransportModule {}
 
   return BenchTransportModule;
+}
+
+function pipelineSubject(config: WorkerConfig, which: 'direct' | 'intercepted'): string {
+  return `${config.prefix}.pipeline.${which}`;
+}
+
+/**
+ * Calls one handler `count` times through the proxy Nest built for it (pipes, interceptors, exception filters), as
+ * the transport does for each message, without the broker: the Nest pipeline's own cost per message.
+ */
+async function pipelineRound(server: JetStreamServer, subject: string, count: number, events: BenchEvent[], context: JetStreamContext): Promise<RoundResult> {
+  const handler = server.getHandlerByPattern(subject);
+  if (!handler) throw new Error(`no handler for ${subject}`);
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const result: unknown = await handler(events[i], context);
+    if (isObservable(result)) await lastValueFrom(result);
+  }
+  return result(count, performance.now() - t0, []);
 }
 
 /** Boots the module the way the services do: Fastify app, transport connected with `inheritAppConfig: true`. */
@@ -253,7 +329,15 @@ export async function setupTransport(config: WorkerConfig, traced: boolean): Pro
   const serviceName = `bench-${config.stream.toLowerCase().replace(/_/g, '-')}`;
   const app = await startNestApp(handlerModule(config, serviceName, sink, traced));
   const publisher = app.get(EventPublisher);
+  const server = app.get(JetStreamServer);
   const template = eventTemplate();
+  const pipelineContext = new JetStreamContext({
+    subject: pipelineSubject(config, 'direct'),
+    headers: undefined,
+    data: new Uint8Array(450),
+    redelivered: false,
+    info: { stream: config.stream, streamSequence: 1, redeliveryCount: 1, consumer: 'bench' },
+  } as unknown as JsMsg);
   // Publisher-alone case: a subject of the same stream that no consumer reads. encode + publishRaw is exactly
   // what EventPublisher.publish does (the module's codec would address the consumed subject).
   const publishOnly = benchCodec(config.codec, `${config.prefix}.pub`);
@@ -272,6 +356,9 @@ export async function setupTransport(config: WorkerConfig, traced: boolean): Pro
     ? { 'transport-traced-e2e': e2e }
     : {
         'transport-e2e': e2e,
+        'handler-direct': (count) => pipelineRound(server, pipelineSubject(config, 'direct'), count, makeEvents(template, count), pipelineContext),
+        'handler-intercepted': (count) =>
+          pipelineRound(server, pipelineSubject(config, 'intercepted'), count, makeEvents(template, count), pipelineContext),
         publisher: (count, _timeoutMs, rate) =>
           publishRound(
             makeEvents(template, count),

@@ -283,24 +283,3 @@ export async function scanStream(jsm: JetStreamManager, stream: string, filter =
   }
   return out;
 }
-
-/** Payload for display: pretty JSON when it parses, text otherwise (marked when it is not valid UTF-8), truncated. */
-export function renderPayload(data: Uint8Array, maxChars = 8192): string {
-  let text: string;
-  let utf8 = true;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
-  } catch {
-    utf8 = false;
-    text = Buffer.from(data).toString('hex');
-  }
-  if (utf8) {
-    try {
-      text = JSON.stringify(JSON.parse(text), null, 2);
-    } catch {
-      /* not JSON: raw text */
-    }
-  }
-  const prefix = utf8 ? '' : '(not UTF-8; hex) ';
-  return text.length > maxChars ? `${prefix}${text.slice(0, maxChars)}\n... (${data.length} bytes in all; use --raw for everything)` : `${prefix}${text}`;
-}

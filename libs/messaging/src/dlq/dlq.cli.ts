@@ -11,7 +11,7 @@
  */
 import { createInterface } from 'node:readline';
 
-import { type DeadLetter, DeadLetterStore, DlqError, renderPayload } from './dead-letters';
+import { type DeadLetter, DeadLetterStore, DlqError } from './dead-letters';
 
 export const USAGE = `usage: npm run dlq -- <command> [options]
 
@@ -263,4 +263,25 @@ if (require.main === module) {
   }).then((code) => {
     process.exitCode = code;
   });
+}
+
+/** Payload for display: pretty JSON when it parses, text otherwise (marked when it is not valid UTF-8), truncated. */
+function renderPayload(data: Uint8Array, maxChars = 8192): string {
+  let text: string;
+  let utf8 = true;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    utf8 = false;
+    text = Buffer.from(data).toString('hex');
+  }
+  if (utf8) {
+    try {
+      text = JSON.stringify(JSON.parse(text), null, 2);
+    } catch {
+      /* not JSON: raw text */
+    }
+  }
+  const prefix = utf8 ? '' : '(not UTF-8; hex) ';
+  return text.length > maxChars ? `${prefix}${text.slice(0, maxChars)}\n... (${data.length} bytes in all; use --raw for everything)` : `${prefix}${text}`;
 }

@@ -42,7 +42,8 @@ export class EventPublisher {
 
   /** Publishes bytes as they are (outbox relay, interop). */
   async publishRaw(subject: string, data: Uint8Array, options: PublishRawOptions): Promise<PublishResult> {
-    const hdrs = toHeaders(options.headers);
+    // Headers only when there are some to send or the hook adds trace context: nats adds Nats-Msg-Id either way.
+    const hdrs = options.headers || this.instrumentation ? toHeaders(options.headers) : undefined;
     const timeoutMs = options.timeoutMs ?? this.options.publishTimeoutMs;
     const send = async (): Promise<PublishResult> => {
       let ack: PubAck;
@@ -55,7 +56,7 @@ export class EventPublisher {
       return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
     };
     if (!this.instrumentation) return send();
-    return this.instrumentation.onPublish({ subject, msgId: options.msgId, bodySize: data.length, headers: hdrs }, send);
+    return this.instrumentation.onPublish({ subject, msgId: options.msgId, bodySize: data.length, headers: hdrs! }, send);
   }
 }
 

@@ -103,7 +103,7 @@ describe('the HTTP side of the four services', () => {
       const body = await eventually(
         async () => {
           const response = await fetch(`${api}/health/ready`);
-          return response.status === 503 ? { type: response.headers.get('content-type'), json: await response.json() } : undefined;
+          return response.status === 503 ? { type: response.headers.get('content-type'), json: (await response.json()) as any } : undefined;
         },
         20_000,
         () => 'order-service stayed ready without NATS',

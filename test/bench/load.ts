@@ -21,7 +21,24 @@ interface Options {
   rejectShare: number;
 }
 
-function parseArgs(argv: string[]): Options {
+/** What `npm run load -- --help` prints. */
+export const USAGE = `usage: npm run load -- [--rate <n|max>] [--duration <s>] [--url http://127.0.0.1:3000]
+                     [--concurrency 64] [--nats nats://127.0.0.1:4222] [--json out.json] [--reject-share 0.1]
+
+Drives POST /orders against a running system (npm start) and prints throughput and latency.
+  --rate          orders per second, or max (default 50)
+  --duration      seconds (default 10)
+  --concurrency   requests in flight at most (default 64)
+  --reject-share  share of orders naming an unknown SKU, 0 to 1 (default 0.1)
+  --json          also write the summary to this file
+exit codes: 0 done, 1 no order accepted, 2 bad usage`;
+
+/** Thrown for `--help`: print the usage and exit 0. */
+class HelpRequested extends Error {}
+
+/** Parses the command line; throws HelpRequested for --help/-h and an Error (exit 2) for bad usage. */
+export function parseArgs(argv: string[]): Options {
+  if (argv.includes('--help') || argv.includes('-h')) throw new HelpRequested();
   const args = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
@@ -257,7 +274,11 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    process.stderr.write(`load: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof HelpRequested) {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    }
+    process.stderr.write(`load: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
     process.exit(2);
   });
 }

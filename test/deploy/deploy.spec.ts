@@ -285,6 +285,15 @@ describe('docker/compose.yaml', () => {
       typeof entry === 'object' ? Number(entry.published) === port && Number(entry.target) === port : String(entry).replace(/\/.*$/, '').endsWith(`${port}:${port}`),
     );
 
+  it('does not take the host ports a local NATS (4222) or PostgreSQL (5432) already uses', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const entry of (service.ports ?? []) as (string | number | Doc)[]) {
+        const published = typeof entry === 'object' ? String(entry.published) : String(entry).split(':').slice(0, -1).pop();
+        expect({ service: name, published }).not.toEqual({ service: name, published: expect.stringMatching(/^(4222|5432)$/) });
+      }
+    }
+  });
+
   it('NATS runs with JetStream, its store on a volume, monitoring on 8222 and a /healthz health check', () => {
     const nats = services.nats;
     expect(nats.image).toMatch(/^nats:2\.(9|1\d)\b/);

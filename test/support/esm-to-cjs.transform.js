@@ -14,13 +14,19 @@ const compilerOptions = {
   inlineSourceMap: true,
 };
 
+// Part of the cache key, so editing this transformer invalidates what Jest cached from its previous version.
+const SELF = require('node:fs').readFileSync(__filename);
+
 module.exports = {
   getCacheKey(source, filename) {
-    return createHash('sha1').update(ts.version).update('\0').update(filename).update('\0').update(source).digest('hex');
+    return createHash('sha1').update(SELF).update(ts.version).update('\0').update(filename).update('\0').update(source).digest('hex');
   },
   process(source, filename) {
     // `import.meta.url` has no CommonJS spelling the compiler would emit; this is its value in a CommonJS module.
-    const code = source.replace(/\bimport\.meta\.url\b/g, "require('node:url').pathToFileURL(__filename).href");
+    // A module-level `const require = createRequire(import.meta.url)` would redeclare CommonJS's own `require`.
+    const code = source
+      .replace(/^const require = createRequire\(import\.meta\.url\);?$/m, '')
+      .replace(/\bimport\.meta\.url\b/g, "require('node:url').pathToFileURL(__filename).href");
     return { code: ts.transpileModule(code, { fileName: filename, compilerOptions }).outputText };
   },
 };

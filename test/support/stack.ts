@@ -74,13 +74,17 @@ export interface NatsServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `nats-server -js` on host:port with its store under storeDir and waits until it accepts connections. */
-export async function startNatsServer(options: { host?: string; port: number; storeDir: string }): Promise<NatsServerProcess> {
+/**
+ * Starts `nats-server -js` on host:port with its store under storeDir and waits until it accepts connections.
+ * `jetstream: false` starts one without JetStream, as Debian's packaged service runs.
+ */
+export async function startNatsServer(options: { host?: string; port: number; storeDir: string; jetstream?: boolean }): Promise<NatsServerProcess> {
   const binary = findNatsServerBinary();
   if (!binary) throw new Error('nats-server is not installed');
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.storeDir, { recursive: true });
-  const child = spawn(binary, ['-a', host, '-p', String(options.port), '-js', '-sd', options.storeDir], {
+  const jetstream = options.jetstream === false ? [] : ['-js', '-sd', options.storeDir];
+  const child = spawn(binary, ['-a', host, '-p', String(options.port), ...jetstream], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+import { connect } from 'nats';
+
 import {
   buildIfNeeded,
   canConnect,
@@ -40,15 +42,44 @@ function prefixer(label: string, colour: string): (chunk: Buffer) => void {
   };
 }
 
+/** Whether the first NATS server of the list runs JetStream; undefined when it cannot be asked (auth, TLS...). */
+async function natsHasJetStream(natsUrl: string): Promise<boolean | undefined> {
+  try {
+    const nc = await connect({
+      servers: natsUrl.split(',')[0].trim(),
+      name: 'npm-start-probe',
+      timeout: 3000,
+      reconnect: false,
+      token: process.env.NATS_TOKEN || undefined,
+      user: process.env.NATS_USER || undefined,
+      pass: process.env.NATS_PASSWORD || undefined,
+    });
+    const enabled = nc.info?.jetstream === true;
+    await nc.close();
+    return enabled;
+  } catch {
+    return undefined;
+  }
+}
+
 async function ensureNats(natsUrl: string, dataDir: string): Promise<NatsServerProcess | undefined> {
   const { host, port } = firstNatsServer(natsUrl);
   if (await canConnect(host, port)) {
-    say(`using the NATS server at ${host}:${port}`);
+    const jetstream = await natsHasJetStream(natsUrl);
+    if (jetstream === false) {
+      say(`the NATS server at ${host}:${port} has JetStream disabled; the services need it. Either:
+    restart that server with -js (Debian's nats-server service runs without it: sudo systemctl disable --now nats-server,
+      then npm start runs its own with JetStream), or
+    point NATS_URL at a server with JetStream enabled.`);
+      process.exit(1);
+    }
+    say(`using the NATS server at ${host}:${port}${jetstream === undefined ? ' (could not check JetStream: the services will report it)' : ''}`);
     return undefined;
   }
   if (!findNatsServerBinary()) {
     say(`no NATS server answers at ${host}:${port}, and nats-server is not installed. Get one with:
-    apt-get install nats-server      (Debian/Ubuntu)
+    sudo apt-get install nats-server && sudo systemctl disable --now nats-server
+                                     (Debian/Ubuntu; its own service runs without JetStream)
     brew install nats-server         (macOS)
     docker compose -f docker/compose.yaml up nats
   or point NATS_URL at a running server with JetStream enabled.`);

@@ -50,8 +50,24 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const natsPort = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'saga-nats-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'saga-data-'));
-  let nats = await startNatsServer({ port: natsPort, storeDir });
-  const database = await createTestDatabase('saga');
+  let nats: NatsServerProcess;
+  let database: TestDatabase;
+  try {
+    nats = await startNatsServer({ port: natsPort, storeDir });
+  } catch (error) {
+    rmSync(storeDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  try {
+    database = await createTestDatabase('saga');
+  } catch (error) {
+    // Without this the nats-server outlived the test run (and Jest waited on it) whenever PostgreSQL was down.
+    await nats.stop().catch(() => undefined);
+    rmSync(storeDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const ports = new Map<ServiceName, number>();
   for (const { name } of SERVICES) ports.set(name, await freePort());
   const services = new Map<ServiceName, ServiceProcess>();

@@ -5,7 +5,8 @@ export type { StreamDeclaration, Subject } from './subjects';
 // Event data DTOs and the catalog
 export { EventCatalog } from './events/event-catalog';
 export type { EventData, EventDataMap, EventDefinition, Upcaster } from './events/event-catalog';
-export { LIMITS } from './events/event-fields';
+// Field rules, shared with the HTTP API so whatever it accepts is publishable
+export { Currency, CURRENCY_PATTERN, LIMITS, MinorUnits, OpaqueId, Quantity, Sku, SKU_PATTERN } from './events/event-fields';
 export { OrderLine, OrderLineV1, StockLine } from './events/line-item';
 export { InventoryRejectionReason, NotificationChannel, OrderCancellationReason, PaymentFailureReason } from './events/reasons';
 export { minorUnitFactor, OrderCreatedData, OrderCreatedDataV1, toMinorUnits, upcastOrderCreatedV1 } from './events/order-created.event';

@@ -37,3 +37,4 @@ export {
   PublishTimeoutError,
   StreamConfigConflictError,
 } from './errors/messaging.errors';
+export { isJetStreamDisabled, JetStreamDisabledError } from './errors/messaging.errors';

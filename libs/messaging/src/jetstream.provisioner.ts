@@ -102,8 +102,12 @@ export class JetStreamProvisioner {
             this.logger.error(`stream provisioning failed: ${describe(error)}`);
             throw error;
           }
+          // The same reason again is no news: logged once (then at debug), so a long outage does not flood the logs.
+          const repeated = this.state.error === describe(error);
           this.state = { state: 'pending', error: describe(error) };
-          this.logger.warn(`stream provisioning attempt ${attempt} failed (${describe(error)}); retrying`);
+          const line = `stream provisioning attempt ${attempt} failed (${describe(error)}); retrying`;
+          if (repeated) this.logger.debug(line);
+          else this.logger.warn(line);
           await sleep(Math.min(30_000, 1000 * attempt));
         }
       }

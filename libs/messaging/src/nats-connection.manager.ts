@@ -15,7 +15,7 @@ import {
 } from 'nats';
 import { BehaviorSubject, type Observable } from 'rxjs';
 
-import { ConnectionClosedError } from './errors/messaging.errors';
+import { ConnectionClosedError, isJetStreamDisabled, JetStreamDisabledError } from './errors/messaging.errors';
 import { DEFAULTS } from './messaging.constants';
 import type { NatsConnectionOptions } from './messaging.options';
 import { withTimeout } from './messaging.utils';
@@ -135,9 +135,20 @@ export class NatsConnectionManager implements OnApplicationShutdown {
     return this.js;
   }
 
-  /** JetStream manager (cached); the API round-trip checks JetStream is enabled. */
+  /**
+   * JetStream manager (cached); the API round-trip checks JetStream is enabled. A server without JetStream gets a
+   * `JetStreamDisabledError` naming it, instead of the bare "503" the client reports.
+   */
   async jetstreamManager(): Promise<JetStreamManager> {
-    if (!this.jsm) this.jsm = await this.connection.jetstreamManager();
+    if (!this.jsm) {
+      const nc = this.connection;
+      try {
+        this.jsm = await nc.jetstreamManager();
+      } catch (error) {
+        if (isJetStreamDisabled(error, nc.info)) throw new JetStreamDisabledError(nc.getServer(), { cause: error });
+        throw error;
+      }
+    }
     return this.jsm;
   }
 

@@ -5,10 +5,11 @@ import { Logger } from 'nestjs-pino';
 
 import type { CommonEnv } from './common.env';
 import { LifecycleService } from './lifecycle.service';
+import { configureHttpErrors } from './http';
 import { ConfigValidationError, validateEnv } from './load-env';
+import { HTTP_BODY_LIMIT_BYTES } from './runtime.constants';
 
-/** Largest accepted HTTP body; larger ones get 413. */
-export const HTTP_BODY_LIMIT_BYTES = 64 * 1024;
+export { HTTP_BODY_LIMIT_BYTES };
 
 export interface ServiceDefinition<E extends CommonEnv> {
   /** `order-service`, ... */
@@ -82,6 +83,7 @@ export async function runService<E extends CommonEnv>(definition: ServiceDefinit
     );
     app.useLogger(app.get(Logger));
     handleShutdownSignals(app, definition.name, env);
+    configureHttpErrors(app);
     await definition.configure?.(app, env);
     await app.startAllMicroservices();
     await app.listen({ port: env.PORT, host: '0.0.0.0' });

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 
-import { IsNatsServerList, IsPostgresUrl } from './env.validators';
+import { IsNatsServerList, IsOnlyNatsAuthentication, IsPostgresUrl } from './env.validators';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -30,10 +30,12 @@ export class CommonEnv {
   /** NATS authentication: a token, a user and password, an NKey seed, or a credentials (.creds) file. */
   @IsOptional()
   @IsString()
+  @IsOnlyNatsAuthentication()
   NATS_TOKEN?: string;
 
   @IsOptional()
   @IsString()
+  @IsOnlyNatsAuthentication()
   NATS_USER?: string;
 
   @IsOptional()
@@ -42,10 +44,12 @@ export class CommonEnv {
 
   @IsOptional()
   @IsString()
+  @IsOnlyNatsAuthentication()
   NATS_NKEY_SEED?: string;
 
   @IsOptional()
   @IsString()
+  @IsOnlyNatsAuthentication()
   NATS_CREDS_FILE?: string;
 
   /** TLS towards NATS: CA bundle, and client certificate and key for mutual TLS (file paths). */

@@ -50,3 +50,34 @@ export function IsPostgresUrl(options?: ValidationOptions): PropertyDecorator {
       },
     });
 }
+
+/** The ways of authenticating to NATS, of which `.env.example` allows at most one. */
+export const NATS_AUTH_VARIABLES = ['NATS_TOKEN', 'NATS_USER', 'NATS_NKEY_SEED', 'NATS_CREDS_FILE'] as const;
+
+/**
+ * At most one NATS authentication variable is set. Put on each of them: only the first one set reports, so a
+ * conflict is one line (`NATS_TOKEN cannot be combined with NATS_USER ...`), not one per variable.
+ */
+export function IsOnlyNatsAuthentication(): PropertyDecorator {
+  const setOnes = (object: object) =>
+    NATS_AUTH_VARIABLES.filter((name) => {
+      const value = (object as Record<string, unknown>)[name];
+      return value !== undefined && value !== '';
+    });
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isOnlyNatsAuthentication',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: (args) =>
+          `cannot be combined with ${setOnes(args.object).filter((name) => name !== args.property).join(' and ')}: set at most one way of authenticating to NATS (token; user and password; NKey seed; credentials file)`,
+      },
+      validator: {
+        validate: (_value: unknown, args) => {
+          const set = setOnes(args!.object);
+          return set.length <= 1 || set[0] !== propertyName;
+        },
+      },
+    });
+}

@@ -6,3 +6,4 @@ export { ConfigValidationError, validateEnv } from './load-env';
 export { setLogMixin, type LogMixin } from './logger.options';
 export { RuntimeModule, type RuntimeModuleOptions } from './runtime.module';
 export { SERVICE_NAME } from './runtime.constants';
+export { ApiProblems, BodyParseError, configureHttpErrors, isDatabaseOutage, parseJsonBody, type ProblemDetails, ProblemDetailsFilter, Problem, sendProblem, serveOpenApi, toProblem } from './http';

@@ -54,4 +54,17 @@ describe('validateEnv', () => {
     const problems = problemsOf({ PORT: 'abc', LOG_LEVEL: 'loud' });
     expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT']);
   });
+
+  it('refuses two ways of NATS authentication with one line that never shows the secret', () => {
+    const problems = problemsOf({ NATS_TOKEN: 's3cret', NATS_USER: 'app', NATS_PASSWORD: 'pw' });
+    expect(problems).toEqual([
+      'NATS_TOKEN cannot be combined with NATS_USER: set at most one way of authenticating to NATS (token; user and password; NKey seed; credentials file) (set)',
+    ]);
+    expect(problemsOf({ NATS_NKEY_SEED: 'SUAX', NATS_CREDS_FILE: '/x.creds', NATS_USER: 'app' })).toHaveLength(1);
+  });
+
+  it('accepts one way of NATS authentication', () => {
+    expect(validateEnv(TestEnv, { NATS_USER: 'app', NATS_PASSWORD: 'pw' }).NATS_USER).toBe('app');
+    expect(validateEnv(TestEnv, { NATS_TOKEN: 't' }).NATS_TOKEN).toBe('t');
+  });
 });

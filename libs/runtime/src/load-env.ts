@@ -11,10 +11,13 @@ export class ConfigValidationError extends Error {
 
 type EnvClass<T> = new () => T;
 
+const SECRET = /TOKEN|PASSWORD|SEED|SECRET/;
+
 function describe(errors: ValidationError[], raw: Record<string, unknown>): string[] {
   return errors.flatMap((error) => {
     const value = raw[error.property];
-    const shown = value === undefined ? 'unset' : `got ${JSON.stringify(value)}`;
+    // Secrets are never echoed into logs: say that one is set, not what it is.
+    const shown = value === undefined ? 'unset' : SECRET.test(error.property) ? 'set' : `got ${JSON.stringify(value)}`;
     const messages = new Set(Object.values(error.constraints ?? {}));
     return [...messages].map((message) => `${error.property} ${message} (${shown})`);
   });

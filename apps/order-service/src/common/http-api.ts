@@ -1,11 +1,9 @@
-import { ValidationPipe } from '@nestjs/common';
+import { sendProblem, serveOpenApi } from '@app/runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
-import { ProblemDetailsFilter, sendProblem } from './problem-details.filter';
+import { createValidationPipe } from './request-validation.pipe';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-import { RequestValidationError } from './request-validation.error';
 
 /**
  * The public HTTP contract: strict validation (whitelisted fields only, unknown fields refused, no type coercion),
@@ -13,17 +11,7 @@ import { RequestValidationError } from './request-validation.error';
  * type, body too large), and the OpenAPI document at `/docs-json` with Swagger UI at `/docs`.
  */
 export function configureHttpApi(app: NestFastifyApplication): void {
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      transformOptions: { enableImplicitConversion: false },
-      validationError: { target: false, value: false },
-      exceptionFactory: (errors) => RequestValidationError.from(errors),
-    }),
-  );
+  app.useGlobalPipes(createValidationPipe());
   // Bodies must be JSON: Fastify and Nest would otherwise parse text/plain and form bodies, turning a wrong media
   // type into confusing validation errors.
   const fastify = app.getHttpAdapter().getInstance();
@@ -42,16 +30,9 @@ export function configureHttpApi(app: NestFastifyApplication): void {
     });
     return reply;
   });
-  // Nest routes Fastify's own errors (bad JSON, media type, body size) and unknown routes through global filters.
-  app.useGlobalFilters(new ProblemDetailsFilter());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Orders API')
-      .setDescription('Creates and reads orders; each order is decided asynchronously by the inventory and payment services.')
-      .setVersion(process.env.npm_package_version ?? '0.0.0')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  serveOpenApi(app, {
+    title: 'Orders API',
+    description: 'Creates and reads orders; each order is decided asynchronously by the inventory and payment services. Every error is an RFC 9457 problem document.',
+  });
 }

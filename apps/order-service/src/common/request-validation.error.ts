@@ -1,8 +1,16 @@
 import { BadRequestException, type ValidationError } from '@nestjs/common';
 
-/** A request that failed validation, with every failing field path (`items[0].quantity`). */
+import { expectationOf } from './field-expectation';
+
+/** One failing field of a request: its path (`items[0].quantity`) and what was expected. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** A request that failed validation, with every failing field path (`items[0].quantity`), one message each. */
 export class RequestValidationError extends BadRequestException {
-  constructor(readonly fields: { field: string; message: string }[]) {
+  constructor(readonly fields: FieldProblem[]) {
     super(`The request is invalid: ${fields.length} field${fields.length === 1 ? '' : 's'} failed validation.`);
   }
 
@@ -11,11 +19,28 @@ export class RequestValidationError extends BadRequestException {
   }
 }
 
-function flatten(errors: ValidationError[], prefix: string): { field: string; message: string }[] {
+/*
+ * When a field has no @Expect sentence, the most basic broken rule speaks for it: a wrong type says more than the
+ * range checks that fail along with it.
+ */
+const PRIORITY = ['whitelistValidation', 'unknownValue', 'isDefined', 'nestedValidation', 'isArray', 'isString', 'isInt', 'isNumber', 'isIn', 'isUuid'];
+
+function messageFor(error: ValidationError, constraints: Record<string, string>): string {
+  if (constraints.whitelistValidation) return `${error.property} is not a known field; remove it`;
+  if (constraints.unknownValue) return 'the body must be a JSON object';
+  const expected = expectationOf(error.target, error.property);
+  if (expected) return `${error.property} must be ${expected}`;
+  const key = PRIORITY.find((name) => constraints[name]) ?? Object.keys(constraints)[0];
+  return constraints[key];
+}
+
+function flatten(errors: ValidationError[], prefix: string): FieldProblem[] {
   return errors.flatMap((error) => {
-    const segment = /^\d+$/.test(error.property) ? `[${error.property}]` : prefix ? `.${error.property}` : error.property;
+    const property = error.property ?? '';
+    const segment = /^\d+$/.test(property) ? `[${property}]` : prefix && property ? `.${property}` : property;
     const path = `${prefix}${segment}`;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field: path || '(body)', message }));
+    const constraints = error.constraints ?? {};
+    const own = Object.keys(constraints).length > 0 ? [{ field: path || '(body)', message: messageFor(error, constraints) }] : [];
     return [...own, ...flatten(error.children ?? [], path)];
   });
 }

@@ -5,10 +5,10 @@ import { EventOutbox, UnitOfWork } from '@app/persistence';
 import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 
 import type { CreateOrderDto } from './create-order.dto';
+import { ORDER_SERVICE, orderCreatedEvent } from './order-created';
 import type { ListOrdersQuery, OrderStatus } from './list-orders.query';
 import { decodeCursor, encodeCursor, OrdersRepository, type OrderView, toView } from './orders.repository';
 
-export const ORDER_SERVICE = 'order-service';
 const DEFAULT_PAGE_SIZE = 20;
 
 type Outcome =
@@ -37,13 +37,8 @@ export class OrdersService {
     }
     const id = randomUUID();
     const now = new Date();
-    const items = dto.items.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice }));
-    const totalAmount = items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
-    const event = createEvent(
-      Subjects.OrderCreated,
-      { orderId: id, customerId: dto.customerId, currency: dto.currency, items, totalAmount },
-      { source: ORDER_SERVICE, subject: id },
-    );
+    const event = orderCreatedEvent(id, dto);
+    const { items, totalAmount } = event.data;
     try {
       await this.uow.transactional(async (tx) => {
         await this.repository.insert(tx, {
@@ -162,4 +157,5 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505';
 }
 
+export { ORDER_SERVICE };
 export type { OrderStatus };

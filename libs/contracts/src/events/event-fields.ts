@@ -11,6 +11,12 @@ export const LIMITS = Object.freeze({
   maxMessageLength: 1000,
 });
 
+/** A stock keeping unit: letters or digits first, then letters, digits, dot, dash or underscore. */
+export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** An ISO 4217 alphabetic code as it travels in events: three upper-case letters. */
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+
 /** The order's id: a UUID, also the aggregate id in the envelope's `subject`. */
 export function OrderId(): PropertyDecorator {
   return composeDecorators(IsString(), IsUUID(), Describe('The order (aggregate) id, a UUID.'));
@@ -29,7 +35,7 @@ export function MinorUnits(description: string): PropertyDecorator {
 /** An ISO 4217 alphabetic currency code such as `EUR`. */
 export function Currency(): PropertyDecorator {
   // validator.js upper-cases before its lookup; the wire format is upper case only.
-  return composeDecorators(IsString(), Matches(/^[A-Z]{3}$/), IsISO4217CurrencyCode(), Describe('ISO 4217 currency code of every amount in the event.'));
+  return composeDecorators(IsString(), Matches(CURRENCY_PATTERN), IsISO4217CurrencyCode(), Describe('ISO 4217 currency code of every amount in the event.'));
 }
 
 /** A stock keeping unit, the same rule as the HTTP API's. */
@@ -38,7 +44,7 @@ export function Sku(): PropertyDecorator {
     IsString(),
     MinLength(1),
     MaxLength(LIMITS.maxSkuLength),
-    Matches(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+    Matches(SKU_PATTERN),
     Describe('Stock keeping unit.'),
   );
 }

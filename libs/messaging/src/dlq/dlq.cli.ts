@@ -55,7 +55,9 @@ const FLAGS: Record<string, { value: boolean; commands: string[] }> = {
 
 export function parseArgs(argv: string[]): Parsed {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h') return { command: 'help', positional: [], flags: new Map() };
+  // No command is a usage error (exit 2, as documented); only an explicit --help is a successful answer.
+  if (!command) throw new DlqError(`a command is required\n\n${USAGE}`, 2);
+  if (command === '--help' || command === '-h') return { command: 'help', positional: [], flags: new Map() };
   if (!['list', 'show', 'replay', 'purge', 'help'].includes(command)) throw new DlqError(`unknown command "${command}"\n\n${USAGE}`, 2);
   const positional: string[] = [];
   const flags = new Map<string, string | true>();

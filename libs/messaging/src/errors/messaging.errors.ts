@@ -59,3 +59,20 @@ export class StreamConfigConflictError extends Error {
     );
   }
 }
+
+/**
+ * The NATS server answers but runs without JetStream (Debian's `nats-server` service does, for one): nothing
+ * can be provisioned, published or consumed until it is restarted with `-js`. Retrying does not help; a human must.
+ */
+export class JetStreamDisabledError extends Error {
+  override readonly name = 'JetStreamDisabledError';
+
+  constructor(readonly server: string, options?: { cause?: unknown }) {
+    super(`the NATS server at ${server} has JetStream disabled; start it with -js (or a jetstream {} block in its configuration)`, options);
+  }
+}
+
+/** True for the 503 "no responders" a JetStream API request gets from a server without JetStream. */
+export function isJetStreamDisabled(error: unknown, serverInfo: { jetstream?: boolean } | undefined): boolean {
+  return (error as { code?: unknown } | undefined)?.code === '503' && serverInfo !== undefined && serverInfo.jetstream !== true;
+}

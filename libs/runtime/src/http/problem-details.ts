@@ -2,6 +2,8 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, throwError } from 'rxjs';
 
+import { JetStreamExceptionFilter } from '@app/messaging';
+
 /** RFC 9457 problem details, with `errors` listing failing fields of a 400. */
 export interface ProblemDetails {
   type: string;
@@ -113,10 +115,12 @@ function allowedMethods(request: FastifyRequest): string[] {
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+  private readonly messages = new JetStreamExceptionFilter();
 
   catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
-    // Message handlers inherit the app's filters: hand their errors back untouched so the transport settles the
-    // message by the original error (nak, retry, dead-letter).
+    // Message handlers inherit the app's filters, and this one is chosen before MessagingModule's: let that filter
+    // answer them (original error handed back to the transport, logged in the message's trace).
+    if (host.getType() === 'rpc') return this.messages.catch(exception, host) as Observable<never>;
     if (host.getType() !== 'http') return throwError(() => exception);
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();

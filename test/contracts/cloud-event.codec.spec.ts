@@ -2,18 +2,10 @@ import fc from 'fast-check';
 
 import { ALL_SUBJECTS, cloudEventCodec, createEvent, EventValidationError, Subjects, toMinorUnits, upcastOrderCreatedV1 } from '@app/contracts';
 
-import { ORDER_ID, validData } from './event-fixtures';
+import { ORDER_ID, v1OrderCreated, validData } from './event-fixtures';
+import { NEWER_PRODUCER, PUBLISHER_MISTAKES, V1_LINES } from './refusal-cases';
 
 const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
-
-function v1OrderCreated(items: unknown[], extra: Record<string, unknown> = {}) {
-  const current = createEvent(Subjects.OrderCreated, validData['orders.created'], { source: 'legacy-order-service' });
-  return {
-    ...current,
-    dataversion: '1',
-    data: { orderId: ORDER_ID, customerId: 'customer-42', currency: 'EUR', items, ...extra },
-  };
-}
 
 describe('cloudEventCodec', () => {
   it.each(ALL_SUBJECTS.map((s) => [s]))('round-trips a %s event', (type) => {
@@ -27,7 +19,7 @@ describe('cloudEventCodec', () => {
 
   it('refuses to encode an invalid event (publisher side) with every failing path', () => {
     const event = createEvent(Subjects.OrderConfirmed, validData['orders.confirmed'], { source: 'order-service' });
-    const broken = { ...event, data: { ...event.data, totalAmount: 1.5, note: 'x' } };
+    const broken = { ...event, data: { ...event.data, ...PUBLISHER_MISTAKES[1][1] } };
     expect(() => cloudEventCodec.encode(broken)).toThrow(EventValidationError);
     expect(() => cloudEventCodec.encode(broken)).toThrow(/data\.totalAmount.*data\.note|data\.note.*data\.totalAmount/);
   });
@@ -91,18 +83,14 @@ describe('cloudEventCodec', () => {
   describe('tolerant reader', () => {
     it('drops unknown data fields and extension attributes a newer producer added', () => {
       const event = createEvent(Subjects.PaymentCompleted, validData['payments.completed'], { source: 'payment-service' });
-      const newer = { ...event, partition: 'eu', data: { ...event.data, fee: 12, card: { brand: 'visa' } } };
+      const newer = { ...event, ...NEWER_PRODUCER.attributes, data: { ...event.data, ...NEWER_PRODUCER.data } };
       expect(cloudEventCodec.decode('payments.completed', bytes(newer))).toEqual({ ok: true, value: event });
     });
   });
 
   describe('orders.created version 1 upcasting', () => {
     it('upcasts decimal prices to integer minor units, drops unknown fields and validates the result', () => {
-      const v1 = v1OrderCreated([
-        { sku: 'SKU-001', quantity: 3, price: 19.99, colour: 'red' },
-        { sku: 'SKU-002', quantity: 1, price: 0.1 },
-        { sku: 'SKU-003', quantity: 2, price: 12.5 },
-      ]);
+      const v1 = v1OrderCreated(V1_LINES.decimalPrices);
       const result = cloudEventCodec.decode('orders.created', bytes(v1));
       expect(result.ok).toBe(true);
       if (!result.ok) return;
@@ -122,19 +110,19 @@ describe('cloudEventCodec', () => {
     });
 
     it('scales by the currency exponent (JPY has no minor unit, KWD has three)', () => {
-      const jpy = cloudEventCodec.decode('orders.created', bytes(v1OrderCreated([{ sku: 'A', quantity: 2, price: 1500 }], { currency: 'JPY' })));
+      const jpy = cloudEventCodec.decode('orders.created', bytes(v1OrderCreated(V1_LINES.yen, { currency: 'JPY' })));
       expect(jpy.ok && jpy.value.data).toMatchObject({ items: [{ unitPrice: 1500 }], totalAmount: 3000 });
-      const kwd = cloudEventCodec.decode('orders.created', bytes(v1OrderCreated([{ sku: 'A', quantity: 1, price: 1.234 }], { currency: 'KWD' })));
+      const kwd = cloudEventCodec.decode('orders.created', bytes(v1OrderCreated(V1_LINES.dinar, { currency: 'KWD' })));
       expect(kwd.ok && kwd.value.data).toMatchObject({ items: [{ unitPrice: 1234 }], totalAmount: 1234 });
     });
 
     it('reports a broken version 1 payload by its version 1 paths', () => {
-      const result = cloudEventCodec.decode('orders.created', bytes(v1OrderCreated([{ sku: 'A', quantity: 1, price: 'free' }])));
+      const result = cloudEventCodec.decode('orders.created', bytes(v1OrderCreated(V1_LINES.stringPrice)));
       expect(result).toMatchObject({ ok: false, kind: 'invalid' });
       expect(!result.ok && result.reason).toContain('data.items[0].price');
-      const negative = cloudEventCodec.decode('orders.created', bytes(v1OrderCreated([{ sku: 'A', quantity: -1, price: 1 }])));
+      const negative = cloudEventCodec.decode('orders.created', bytes(v1OrderCreated(V1_LINES.negativeQuantity)));
       expect(!negative.ok && negative.reason).toContain('data.items[0].quantity');
-      const empty = cloudEventCodec.decode('orders.created', bytes(v1OrderCreated([])));
+      const empty = cloudEventCodec.decode('orders.created', bytes(v1OrderCreated(V1_LINES.none)));
       expect(empty).toMatchObject({ ok: false, kind: 'invalid' });
     });
 

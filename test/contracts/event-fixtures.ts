@@ -1,4 +1,4 @@
-import { type EventDataMap, type Subject, Subjects } from '@app/contracts';
+import { createEvent, type EventDataMap, type Subject, Subjects } from '@app/contracts';
 
 export const ORDER_ID = '3f0c6a52-8f7e-4d2b-9c1a-5b7e2d9f4a10';
 
@@ -62,4 +62,31 @@ export const validData: { [S in Subject]: EventDataMap[S] } = {
 /** A deep copy, so a test can break one field without touching the fixture. */
 export function dataOf<S extends Subject>(type: S): Record<string, unknown> {
   return structuredClone(validData[type]) as unknown as Record<string, unknown>;
+}
+
+/** A full valid envelope around `data` (default: the type's fixture), fixed ids and time; `overrides` win. */
+export function eventOf(type: Subject, data: unknown = dataOf(type), overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    specversion: '1.0',
+    id: 'b0c5b8a6-0d8e-4b8f-a0e6-1d2c3b4a5f60',
+    source: 'order-service',
+    type,
+    subject: ORDER_ID,
+    time: '2026-01-31T12:00:00.000Z',
+    datacontenttype: 'application/json',
+    dataversion: type === 'orders.created' ? '2' : '1',
+    correlationid: 'b0c5b8a6-0d8e-4b8f-a0e6-1d2c3b4a5f60',
+    data,
+    ...overrides,
+  };
+}
+
+/** An orders.created event as a version 1 producer left it: lines with decimal `price`, no `totalAmount`. */
+export function v1OrderCreated(items: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const current = createEvent(Subjects.OrderCreated, validData['orders.created'], { source: 'legacy-order-service' });
+  return {
+    ...current,
+    dataversion: '1',
+    data: { orderId: ORDER_ID, customerId: 'customer-42', currency: 'EUR', items, ...extra },
+  };
 }

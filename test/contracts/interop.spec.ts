@@ -12,6 +12,7 @@ import {
 } from '@app/contracts';
 
 import { ORDER_ID, validData } from './event-fixtures';
+import { CONSUMER_UPCASTERS } from './refusal-cases';
 
 /** Compile-time checks that the contracts fit the libraries that consume them; the runtime asserts are trivial. */
 describe('fits the other libraries', () => {
@@ -32,16 +33,7 @@ describe('fits the other libraries', () => {
 
 describe('createCloudEventCodec', () => {
   it('applies an upcaster the consumer registers instead of the catalog one', () => {
-    const withV1 = createCloudEventCodec({
-      upcasters: {
-        'orders.created': {
-          '1': (data) => {
-            const d = data as { items: Array<{ sku: string; quantity: number; price: number }> };
-            return { ...d, items: d.items.map(({ sku, quantity }) => ({ sku, quantity, unitPrice: 1 })), totalAmount: 2 };
-          },
-        },
-      },
-    });
+    const withV1 = createCloudEventCodec({ upcasters: { 'orders.created': { '1': CONSUMER_UPCASTERS.replacing } } });
     const created = createEvent(Subjects.OrderCreated, validData['orders.created'], { source: 'order-service' });
     const v1 = {
       ...created,
@@ -61,22 +53,14 @@ describe('validateEvent never throws', () => {
   };
 
   it('reports a throwing upcaster as an unsupported version', () => {
-    const codec = createCloudEventCodec({
-      upcasters: {
-        'orders.created': {
-          '1': () => {
-            throw new Error('boom');
-          },
-        },
-      },
-    });
+    const codec = createCloudEventCodec({ upcasters: { 'orders.created': { '1': CONSUMER_UPCASTERS.throwing } } });
     const result = codec.decode('orders.created', v1Bytes());
     expect(result).toMatchObject({ ok: false, kind: 'unsupported-version' });
     expect(!result.ok && result.reason).toContain('boom');
   });
 
   it('reports an upcaster that returns no object as invalid data', () => {
-    const codec = createCloudEventCodec({ upcasters: { 'orders.created': { '1': () => null } } });
+    const codec = createCloudEventCodec({ upcasters: { 'orders.created': { '1': CONSUMER_UPCASTERS.returningNull } } });
     const result = codec.decode('orders.created', v1Bytes());
     expect(result).toMatchObject({ ok: false, kind: 'invalid' });
     expect(!result.ok && result.reason).toContain('data');

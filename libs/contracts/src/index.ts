@@ -31,7 +31,14 @@ export type { AnyEventEnvelope, EventEnvelope } from './envelope/event-envelope'
 export { createEvent } from './envelope/create-event';
 export type { CreateEventOptions } from './envelope/create-event';
 export { validateEvent } from './validation/validate-event';
-export type { EventValidationResult, UpcasterRegistry, ValidateEventOptions, ValidationMode } from './validation/validate-event';
+export { validateEventFast } from './validation/validate-event-fast';
+export type {
+  EventValidationResult,
+  EventValidator,
+  UpcasterRegistry,
+  ValidateEventOptions,
+  ValidationMode,
+} from './validation/validation-flow';
 export { EventValidationError } from './validation/event-validation.error';
 export type { EventValidationErrorKind, FieldError } from './validation/event-validation.error';
 

@@ -33,6 +33,7 @@ export interface JsonSchema {
   enum?: unknown[];
   format?: string;
   pattern?: string;
+  nullable?: boolean;
   minimum?: number;
   maximum?: number;
   minLength?: number;
@@ -49,6 +50,22 @@ export interface JsonSchema {
 /** Named schemas collected while converting, written to `components.schemas`. */
 export type SchemaRegistry = Map<string, JsonSchema>;
 
+/**
+ * `document` (default): plain JSON Schema for the AsyncAPI document. `validation`: for the compiled validator, which
+ * must decide exactly as class-validator does, so it also states what plain JSON Schema cannot: the ISO 4217 list
+ * (format `iso4217-currency-code`), that `@IsOptional` accepts null (`nullable`), and the type a bare `@Min` or
+ * `@MinLength` implies; and it refuses decorator options it cannot express instead of ignoring them.
+ */
+export type SchemaDialect = 'document' | 'validation';
+
+/** Options of `schemaForClass`. */
+export interface SchemaOptions {
+  dialect?: SchemaDialect;
+}
+
+/** The format the validation dialect gives `@IsISO4217CurrencyCode`; the compiled validator defines it. */
+export const ISO4217_FORMAT = 'iso4217-currency-code';
+
 /** Reference to a schema under `components.schemas`. */
 export function schemaRef(name: string): JsonSchema {
   return { $ref: `#/components/schemas/${name}` };
@@ -56,10 +73,11 @@ export function schemaRef(name: string): JsonSchema {
 
 /**
  * Converts a class-validator DTO into JSON Schema from its decorators (read back through class-validator's metadata
- * storage), so the document cannot drift from what `validateEvent` enforces. Nested classes are registered by
- * class name and referenced. A decorator without a mapping below throws: extend the mapping when adding one.
+ * storage), so the document cannot drift from what `validateEvent` enforces; in the `validation` dialect the same
+ * conversion is what `validateEventFast` compiles. Nested classes are registered by class name and referenced (one
+ * registry per dialect). A decorator without a mapping below throws: extend the mapping when adding one.
  */
-export function schemaForClass(ctor: Function, registry: SchemaRegistry): JsonSchema {
+export function schemaForClass(ctor: Function, registry: SchemaRegistry, options: SchemaOptions = {}): JsonSchema {
   const name = ctor.name;
   if (registry.has(name)) return schemaRef(name);
   registry.set(name, {}); // placeholder against cycles
@@ -73,7 +91,7 @@ export function schemaForClass(ctor: Function, registry: SchemaRegistry): JsonSc
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const [property, list] of byProperty) {
-    const { schema, optional } = propertySchema(ctor, property, list, registry);
+    const { schema, optional } = propertySchema(ctor, property, list, registry, options.dialect === 'validation');
     properties[property] = schema;
     if (!optional) required.push(property);
   }
@@ -92,6 +110,7 @@ function propertySchema(
   property: string,
   metadatas: ValidationMetadata[],
   registry: SchemaRegistry,
+  exact: boolean,
 ): { schema: JsonSchema; optional: boolean } {
   const schema: JsonSchema = {};
   const hints = propertyHints(ctor, property);
@@ -112,6 +131,7 @@ function propertySchema(
         continue;
     }
     const [first, second] = metadata.constraints ?? [];
+    if (exact) refuseInexpressible(ctor, property, metadata);
     switch (metadata.name) {
       case IS_STRING:
         schema.type = 'string';
@@ -161,6 +181,8 @@ function propertySchema(
       case IS_ISO4217_CURRENCY_CODE:
         schema.type = 'string';
         schema.pattern = '^[A-Z]{3}$';
+        // The pattern documents the wire format; only the list of codes refuses ABC.
+        if (exact) schema.format = ISO4217_FORMAT;
         break;
       case IS_IN:
         setEnum(schema, first as unknown[]);
@@ -179,7 +201,7 @@ function propertySchema(
     if (!itemType) {
       throw new Error(`asyncapi: ${ctor.name}.${property} is nested but declares no type; use @NestedArray(() => Type, ...)`);
     }
-    const ref = schemaForClass(itemType, registry);
+    const ref = schemaForClass(itemType, registry, { dialect: exact ? 'validation' : 'document' });
     if (nestedEach) {
       schema.type = 'array';
       schema.items = ref;
@@ -187,7 +209,34 @@ function propertySchema(
       return { schema: { ...ref, ...(schema.description ? { description: schema.description } : {}) }, optional };
     }
   }
+  if (exact) {
+    schema.type ??= impliedType(schema);
+    // @IsOptional skips null as well as undefined.
+    if (optional && schema.type) schema.nullable = true;
+  }
   return { schema: orderKeys(schema), optional };
+}
+
+/** class-validator's bounds refuse other types (`@Min` refuses '5'); JSON Schema's only constrain their own type. */
+function impliedType(schema: JsonSchema): JsonSchema['type'] {
+  if (schema.minimum !== undefined || schema.maximum !== undefined) return 'number';
+  if (schema.minLength !== undefined || schema.maxLength !== undefined) return 'string';
+  if (schema.minItems !== undefined || schema.maxItems !== undefined) return 'array';
+  return undefined;
+}
+
+/** Options the mapping above ignores would make the compiled validator decide differently: refuse them. */
+function refuseInexpressible(ctor: Function, property: string, metadata: ValidationMetadata): void {
+  const [first, second] = metadata.constraints ?? [];
+  const numberOptions = metadata.name === IS_NUMBER ? ((first ?? {}) as Record<string, unknown>) : {};
+  const inexpressible =
+    (metadata.each && metadata.type !== 'nestedValidation') ||
+    (metadata.name === IS_UUID && first !== undefined && first !== null) ||
+    (metadata.name === MATCHES && ((first instanceof RegExp && first.flags !== '') || (second !== undefined && second !== ''))) ||
+    Object.values(numberOptions).some((value) => value !== false && value !== undefined);
+  if (inexpressible) {
+    throw new Error(`validation schema: @${metadata.name} on ${ctor.name}.${property} has options JSON Schema cannot state; extend json-schema.ts`);
+  }
 }
 
 function setEnum(schema: JsonSchema, values: unknown[]): void {
@@ -198,8 +247,8 @@ function setEnum(schema: JsonSchema, values: unknown[]): void {
 }
 
 const KEY_ORDER: (keyof JsonSchema)[] = [
-  '$ref', 'type', 'description', 'const', 'enum', 'format', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength',
-  'minItems', 'maxItems', 'items', 'required', 'properties', 'additionalProperties', 'examples',
+  '$ref', 'type', 'nullable', 'description', 'const', 'enum', 'format', 'pattern', 'minimum', 'maximum', 'minLength',
+  'maxLength', 'minItems', 'maxItems', 'items', 'required', 'properties', 'additionalProperties', 'examples',
 ];
 
 /** Stable key order, so the YAML diff only changes when the contract does. */

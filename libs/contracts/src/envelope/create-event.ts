@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { EventCatalog, type EventDataMap } from '../events/event-catalog';
 import type { Subject } from '../subjects';
-import { validateEvent } from '../validation/validate-event';
+import { validateEventFast } from '../validation/validate-event-fast';
 import { CLOUDEVENTS_SPEC_VERSION, DATA_CONTENT_TYPE, type EventEnvelope } from './event-envelope';
 
 export interface CreateEventOptions {
@@ -40,7 +40,7 @@ export function createEvent<S extends Subject>(type: S, data: EventDataMap[S], o
     ...(options.causationId !== undefined ? { causationid: options.causationId } : {}),
     data,
   };
-  const result = validateEvent(candidate, { mode: 'strict' });
+  const result = validateEventFast(candidate, { mode: 'strict' });
   if (!result.ok) throw result.error;
   return result.event as EventEnvelope<S>;
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '../validation/plain-values';
 import { Currency, LIMITS, MinorUnits, OpaqueId, OrderId } from './event-fields';
 import { OrderLine, OrderLineV1 } from './line-item';
 import { Describe, DescribeClass, NestedArray } from './schema-hints';
@@ -90,8 +91,3 @@ export function upcastOrderCreatedV1(data: unknown): unknown {
   }
   return upcast;
 }
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-

@@ -1,4 +1,5 @@
-import { type Attributes, type Counter, type Histogram, metrics } from '@opentelemetry/api';
+import { type Attributes, type Counter, type Histogram, type Meter, metrics } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { Injectable } from '@nestjs/common';
 
 import {
@@ -17,8 +18,8 @@ import {
  */
 @Injectable()
 export class MessagingMetrics {
-  readonly sentMessages: Counter;
-  readonly consumedMessages: Counter;
+  readonly sentMessages: TallyCounter;
+  readonly consumedMessages: TallyCounter;
   readonly processDuration: Histogram;
   readonly operationDuration: Histogram;
   readonly deadLetterMessages: Counter;
@@ -26,15 +27,9 @@ export class MessagingMetrics {
   constructor() {
     const meter = metrics.getMeter(INSTRUMENTATION_SCOPE);
     const advice = { explicitBucketBoundaries: [...MESSAGING_DURATION_BUCKETS_SECONDS] };
-    this.sentMessages = meter.createCounter(MessagingMetricNames.SENT_MESSAGES, {
-      description: 'Messages a producer attempted to publish to the broker.',
-      unit: '{message}',
-    });
-    this.consumedMessages = meter.createCounter(MessagingMetricNames.CONSUMED_MESSAGES, {
-      // One record per delivery, when it is settled, labelled with the outcome (ack, nak, term, dlq).
-      description: 'Messages delivered to a handler, by settlement outcome.',
-      unit: '{message}',
-    });
+    this.sentMessages = new TallyCounter(meter, MessagingMetricNames.SENT_MESSAGES, 'Messages a producer attempted to publish to the broker.');
+    // One count per delivery, when it is settled, labelled with the outcome (ack, nak, term, dlq).
+    this.consumedMessages = new TallyCounter(meter, MessagingMetricNames.CONSUMED_MESSAGES, 'Messages delivered to a handler, by settlement outcome.');
     this.processDuration = meter.createHistogram(MessagingMetricNames.PROCESS_DURATION, {
       description: 'Duration of handling one message.',
       unit: 's',
@@ -49,6 +44,28 @@ export class MessagingMetrics {
       description: 'Messages moved to the dead-letter stream.',
       unit: '{message}',
     });
+  }
+}
+
+/**
+ * A monotonic counter for the per-message path: `add` bumps a plain number kept per attribute set, and the SDK reads
+ * the totals when it collects (an observable counter), instead of hashing the attributes on every message as a
+ * synchronous counter does. The attribute sets must be the cached objects of `consumerAttributes`/`sendAttributes`,
+ * so there is one entry per consumer, subject and outcome.
+ */
+export class TallyCounter {
+  private readonly totals = new Map<Attributes, number>();
+
+  constructor(meter: Meter, name: string, description: string) {
+    meter
+      .createObservableCounter(name, { description, unit: '{message}' })
+      .addCallback((result) => {
+        for (const [attributes, total] of this.totals) result.observe(total, attributes);
+      });
+  }
+
+  add(value: number, attributes: Attributes): void {
+    this.totals.set(attributes, (this.totals.get(attributes) ?? 0) + value);
   }
 }
 
@@ -78,6 +95,18 @@ export function settledAttributes(subject: string, consumer: string, outcome: st
   let attributes = attributeCache.get(key);
   if (!attributes) {
     attributes = { ...consumerAttributes(subject, consumer), [A.NATS_OUTCOME]: outcome };
+    attributeCache.set(key, attributes);
+  }
+  return attributes;
+}
+
+/** The attributes of a publish's metrics (system, destination, operation), with `error.type` when it failed. */
+export function sendAttributes(subject: string, errorType?: string): Attributes {
+  const key = `send\u0000${subject}\u0000${errorType ?? ''}`;
+  let attributes = attributeCache.get(key);
+  if (!attributes) {
+    attributes = { [A.SYSTEM]: MESSAGING_SYSTEM_NATS, [A.DESTINATION_NAME]: subject, [A.OPERATION_NAME]: MessagingOperationType.SEND };
+    if (errorType) attributes[ATTR_ERROR_TYPE] = errorType;
     attributeCache.set(key, attributes);
   }
   return attributes;

@@ -1,10 +1,9 @@
-import { type Attributes, context, propagation, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import type { MsgHdrs } from 'nats';
-import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { Injectable } from '@nestjs/common';
 
 import type { DeadLetterInfo, MessagingInstrumentation, PublishInfo, SettledInfo } from './messaging.contract';
-import { MessagingMetrics, secondsSince, settledAttributes } from './messaging.metrics';
+import { MessagingMetrics, secondsSince, sendAttributes, settledAttributes } from './messaging.metrics';
 import { natsHeadersGetter, natsHeadersSetter } from './nats-headers.propagation';
 import { errorType, recordSpanError } from './span-error.util';
 import {
@@ -28,6 +27,8 @@ interface PublishAckLike {
  */
 @Injectable()
 export class TracingMessagingInstrumentation implements MessagingInstrumentation {
+  private readonly tracer: Tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
+
   constructor(private readonly metrics: MessagingMetrics) {}
 
   /**
@@ -40,13 +41,8 @@ export class TracingMessagingInstrumentation implements MessagingInstrumentation
   }
 
   async onPublish<T>(info: PublishInfo, send: () => Promise<T>): Promise<T> {
-    const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
-    const metricAttributes: Attributes = {
-      [A.SYSTEM]: MESSAGING_SYSTEM_NATS,
-      [A.DESTINATION_NAME]: info.subject,
-      [A.OPERATION_NAME]: MessagingOperationType.SEND,
-    };
-    const span = tracer.startSpan(`${MessagingOperationType.SEND} ${info.subject}`, {
+    let metricAttributes = sendAttributes(info.subject);
+    const span = this.tracer.startSpan(`${MessagingOperationType.SEND} ${info.subject}`, {
       kind: SpanKind.PRODUCER,
       attributes: {
         ...metricAttributes,
@@ -65,7 +61,7 @@ export class TracingMessagingInstrumentation implements MessagingInstrumentation
       return result;
     } catch (error) {
       recordSpanError(span, error);
-      metricAttributes[ATTR_ERROR_TYPE] = errorType(error);
+      metricAttributes = sendAttributes(info.subject, errorType(error));
       throw error;
     } finally {
       span.end();

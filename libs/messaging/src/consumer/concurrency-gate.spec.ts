@@ -1,32 +1,30 @@
 import { ConcurrencyGate } from './concurrency-gate';
 
 describe('ConcurrencyGate', () => {
-  it('lets `size` holders in at once and the next one in when a slot is released, oldest first', async () => {
-    const gate = new ConcurrencyGate(2);
-    await gate.acquire();
-    await gate.acquire();
-    const order: string[] = [];
-    const third = gate.acquire().then(() => order.push('third'));
-    const fourth = gate.acquire().then(() => order.push('fourth'));
-    await Promise.resolve();
-    expect(order).toEqual([]);
-    expect(gate.inUse).toBe(2);
+  it('starts `size` items at once and the next one, oldest first, when a running one finishes', () => {
+    const started: string[] = [];
+    const gate = new ConcurrencyGate<string>(2, (item) => started.push(item));
+    ['a', 'b', 'c', 'd'].forEach((item) => gate.submit(item));
+    expect(started).toEqual(['a', 'b']);
+    expect({ inUse: gate.inUse, queued: gate.queued }).toEqual({ inUse: 2, queued: 2 });
     gate.release();
-    await third;
-    expect(order).toEqual(['third']);
+    expect(started).toEqual(['a', 'b', 'c']);
     gate.release();
-    await fourth;
-    expect(order).toEqual(['third', 'fourth']);
+    expect(started).toEqual(['a', 'b', 'c', 'd']);
     gate.release();
     gate.release();
-    expect(gate.inUse).toBe(0);
+    expect({ inUse: gate.inUse, queued: gate.queued }).toEqual({ inUse: 0, queued: 0 });
+    gate.submit('e');
+    expect(started.at(-1)).toBe('e');
   });
 
-  it('wakes every waiter on shutdown so a blocked pull loop can see it must stop', async () => {
-    const gate = new ConcurrencyGate(1);
-    await gate.acquire();
-    const waiting = [gate.acquire(), gate.acquire()];
-    gate.wakeAll();
-    await expect(Promise.all(waiting)).resolves.toHaveLength(2);
+  it('hands the waiting items back on shutdown and never starts them', () => {
+    const started: number[] = [];
+    const gate = new ConcurrencyGate<number>(1, (item) => started.push(item));
+    [1, 2, 3].forEach((item) => gate.submit(item));
+    expect(gate.drain()).toEqual([2, 3]);
+    gate.release();
+    expect(started).toEqual([1]);
+    expect(gate.inUse).toBe(0);
   });
 });

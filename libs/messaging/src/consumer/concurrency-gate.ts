@@ -1,40 +1,47 @@
 /**
- * A counting semaphore: at most `size` handlers of one consumer run at once in this replica. The pull loop waits
- * on `acquire()` before it dispatches a message, so messages beyond the limit wait in the pull buffer (already
- * fetched, not yet handled) rather than piling up as running handlers.
+ * Bounded concurrency per consumer in this replica: at most `size` items run at once; the rest wait in arrival
+ * order and start, one for each slot, as running ones finish. Synchronous on purpose: the pull loop hands messages
+ * over from the client's callback, so a message that finds a free slot starts in the same tick, with no promise
+ * per message.
  */
-export class ConcurrencyGate {
+export class ConcurrencyGate<T> {
   private used = 0;
-  private readonly waiters: (() => void)[] = [];
+  private readonly waiting: T[] = [];
 
-  constructor(readonly size: number) {}
+  constructor(
+    readonly size: number,
+    private readonly start: (item: T) => void,
+  ) {}
 
-  /** Handlers running now. */
+  /** Items running now. */
   get inUse(): number {
     return this.used;
   }
 
-  /** Resolves at once while a slot is free (no promise allocation beyond the resolved one). */
-  acquire(): Promise<void> {
-    if (this.used < this.size) {
-      this.used++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiters.push(resolve));
+  /** Items waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length;
   }
 
-  /** Frees a slot, handing it straight to the oldest waiter when there is one. */
+  /** Starts the item now when a slot is free; otherwise queues it. */
+  submit(item: T): void {
+    if (this.used < this.size) {
+      this.used++;
+      this.start(item);
+    } else {
+      this.waiting.push(item);
+    }
+  }
+
+  /** A running item finished: its slot goes to the oldest waiting item, or is freed. */
   release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
+    const next = this.waiting.shift();
+    if (next !== undefined) this.start(next);
     else this.used--;
   }
 
-  /** Hands a slot to every waiter (on shutdown, so a pull loop blocked in `acquire()` can see it must stop). */
-  wakeAll(): void {
-    for (const waiter of this.waiters.splice(0)) {
-      this.used++;
-      waiter();
-    }
+  /** Takes every waiting item out (on shutdown they go back to the server instead of starting). */
+  drain(): T[] {
+    return this.waiting.splice(0);
   }
 }

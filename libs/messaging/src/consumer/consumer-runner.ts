@@ -37,7 +37,7 @@ export interface ConsumerRuntimeStats {
  */
 export class ConsumerRunner {
   private readonly logger: Logger;
-  private readonly gate: ConcurrencyGate;
+  private readonly gate: ConcurrencyGate<JsMsg>;
   private readonly settle: SettleBatch;
   private readonly deadLetters: DeadLetterer;
   private readonly inFlight: InFlightSet;
@@ -58,7 +58,7 @@ export class ConsumerRunner {
     private readonly instrumentation?: MessagingInstrumentation,
   ) {
     this.logger = new Logger(`JetStreamConsumer ${durable}`);
-    this.gate = new ConcurrencyGate(options.consumer.concurrency);
+    this.gate = new ConcurrencyGate<JsMsg>(options.consumer.concurrency, (msg) => this.dispatch(msg));
     this.settle = new SettleBatch((error) => this.logger.warn(`settling failed: ${describe(error)}`));
     this.deadLetters = new DeadLetterer(options, connection, this.logger);
     this.inFlight = new InFlightSet(options.consumer.ackWaitMs, (error) => this.logger.warn(`in-progress ack failed: ${describe(error)}`));
@@ -107,6 +107,9 @@ export class ConsumerRunner {
     this.stopping = true;
     this.deadLetters.stop();
     await this.pullLoop?.stop();
+    // Fetched but not started: back to the server at once, for this or another replica.
+    for (const msg of this.gate.drain()) this.settle.nak(msg);
+    this.settle.flush();
     const pending = this.inFlight.snapshot();
     if (pending.length > 0) {
       this.logger.log(`waiting for ${pending.length} in-flight message(s) (up to ${deadlineMs} ms)`);
@@ -122,7 +125,6 @@ export class ConsumerRunner {
     }
     this.settle.flush();
     this.inFlight.clearTimer();
-    this.gate.wakeAll();
     await this.loop?.catch(() => undefined);
   }
 
@@ -147,18 +149,10 @@ export class ConsumerRunner {
     return this.pullLoop.run();
   }
 
-  /** Waits for a free handler slot, then dispatches; during shutdown, hands fetched messages back at once. */
-  private async admit(msg: JsMsg): Promise<void> {
-    if (!this.stopping) {
-      await this.gate.acquire();
-      if (!this.stopping) {
-        this.dispatch(msg);
-        return;
-      }
-      this.gate.release();
-    }
-    this.settle.nak(msg);
-    this.settle.flush();
+  /** Starts the message when a handler slot is free, else queues it; during shutdown, hands it back at once. */
+  private admit(msg: JsMsg): void {
+    if (this.stopping) this.settle.nak(msg);
+    else this.gate.submit(msg);
   }
 
   private dispatch(msg: JsMsg): void {

@@ -12,8 +12,8 @@ export interface PullLoopTarget {
   readonly durable: string;
   /** Messages fetched per pull request; the client asks for more when a quarter of them is left. */
   readonly pullBatch: number;
-  /** Takes one fetched message; the loop waits for it before it takes the next (the concurrency gate). */
-  onMessage(msg: JsMsg): Promise<void> | void;
+  /** Takes one fetched message, synchronously, from the client's callback; must not throw. */
+  onMessage(msg: JsMsg): void;
   /** The server says the durable consumer is gone: recreate it. */
   recreateConsumer(): Promise<void>;
 }
@@ -22,6 +22,10 @@ export interface PullLoopTarget {
  * The supervised pull loop of one durable consumer (DESIGN.md pitfalls: "pull consumers need supervision"): pulls
  * in batches of `pullBatch`, independent of handler concurrency, watches heartbeats and status events, and restarts
  * with backoff whenever `consume()` ends or fails while not stopping.
+ *
+ * Messages arrive through the client's callback rather than its async iterator: no promise and no iterator step
+ * per message. The client asks for more on receipt in both modes, so this buffers no more than the iterator did;
+ * the server's max_ack_pending bounds what one consumer holds.
  */
 export class PullLoop {
   running = false;
@@ -38,7 +42,18 @@ export class PullLoop {
     while (!this.stopping) {
       try {
         const consumer = await this.target.connection.jetstream().consumers.get(this.target.stream, this.target.durable);
-        const messages = await consumer.consume({ max_messages: this.target.pullBatch });
+        const messages = await consumer.consume({
+          max_messages: this.target.pullBatch,
+          callback: (msg) => {
+            failures = 0;
+            try {
+              this.target.onMessage(msg);
+            } catch (error) {
+              // A throw would stop the client's consumer; the message is redelivered after the ack wait instead.
+              logger.error(`could not take seq ${msg.seq}: ${describe(error)}`);
+            }
+          },
+        });
         this.messages = messages;
         if (this.stopping) {
           await messages.close();
@@ -46,11 +61,9 @@ export class PullLoop {
         }
         this.running = true;
         void this.watch(messages);
-        for await (const msg of messages) {
-          failures = 0;
-          await this.target.onMessage(msg);
-        }
+        const ended = await messages.closed();
         this.running = false;
+        if (ended instanceof Error && !this.stopping) throw ended;
         if (!this.stopping) logger.warn('pull loop ended unexpectedly; restarting');
       } catch (error) {
         this.running = false;

@@ -167,28 +167,22 @@ export async function setupRaw(config: WorkerConfig): Promise<WorkerSetup> {
   });
   const e2eSubject = `${config.prefix}.e2e.orders.created`;
   const publishSubject = `${config.prefix}.pub.orders.created`;
+  const addConsumer = (durable: string, subject: string) =>
+    jsm.consumers.add(config.stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: subject,
+      ack_wait: nanos(30_000),
+      max_deliver: 5,
+      max_ack_pending: Math.max(1000, config.concurrency * 4),
+    });
   const durable = 'bench_raw_e2e';
-  await jsm.consumers.add(config.stream, {
-    durable_name: durable,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    filter_subject: e2eSubject,
-    ack_wait: nanos(30_000),
-    max_deliver: 5,
-    max_ack_pending: Math.max(1000, config.concurrency * 4),
-  });
+  await addConsumer(durable, e2eSubject);
   // Second reference: the same consumer configuration read in callback mode (no async iterator per message).
   const callbackSubject = `${config.prefix}.e2e-callback.orders.created`;
   const callbackDurable = 'bench_raw_callback_e2e';
-  await jsm.consumers.add(config.stream, {
-    durable_name: callbackDurable,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    filter_subject: callbackSubject,
-    ack_wait: nanos(30_000),
-    max_deliver: 5,
-    max_ack_pending: Math.max(1000, config.concurrency * 4),
-  });
+  await addConsumer(callbackDurable, callbackSubject);
   const callbackSink = new Sink();
   const callbackMessages = await (await js.consumers.get(config.stream, callbackDurable)).consume({
     callback: (m) => {

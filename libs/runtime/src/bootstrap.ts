@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 
 import type { CommonEnv } from './common.env';
 import { LifecycleService } from './lifecycle.service';
-import { configureHttpErrors } from './http';
+import { answerFrameworkError, configureHttpErrors } from './http';
 import { ConfigValidationError, validateEnv } from './load-env';
 import { HTTP_BODY_LIMIT_BYTES } from './runtime.constants';
 
@@ -78,7 +78,7 @@ export async function runService<E extends CommonEnv>(definition: ServiceDefinit
   try {
     const app = await NestFactory.create<NestFastifyApplication>(
       definition.module,
-      new FastifyAdapter({ bodyLimit: HTTP_BODY_LIMIT_BYTES }),
+      new FastifyAdapter({ bodyLimit: HTTP_BODY_LIMIT_BYTES, frameworkErrors: answerFrameworkError }),
       { bufferLogs: true, abortOnError: false },
     );
     app.useLogger(app.get(Logger));

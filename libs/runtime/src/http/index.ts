@@ -6,7 +6,7 @@ import { ProblemDetailsFilter } from './problem-details';
 
 export { BodyParseError, parseJsonBody } from './json-body.parser';
 export { ApiProblems, Problem, serveOpenApi } from './problem.openapi';
-export { isDatabaseOutage, type ProblemDetails, ProblemDetailsFilter, sendProblem, toProblem } from './problem-details';
+export { answerFrameworkError, isDatabaseOutage, type ProblemDetails, ProblemDetailsFilter, sendProblem, toProblem } from './problem-details';
 
 /**
  * What every app's HTTP side shares: RFC 9457 problem documents for every error (unknown routes, wrong methods,

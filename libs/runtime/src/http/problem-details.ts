@@ -97,6 +97,21 @@ export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void 
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
 }
 
+/**
+ * Fastify answers a few URL errors in its router, before any Nest filter: a path segment longer than
+ * `maxParamLength` (an error since fastify 5.12, a 404 before) and a malformed URL. Give them problem details too,
+ * without echoing the URL (it can be kilobytes long). Passed to the adapter as `frameworkErrors`.
+ */
+export function answerFrameworkError(error: { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  sendProblem(reply, {
+    type: 'about:blank',
+    title: tooLong ? 'URI Too Long' : 'Bad Request',
+    status: tooLong ? 414 : 400,
+    detail: tooLong ? 'A segment of the request path is longer than this API accepts.' : 'The request URL is malformed.',
+  });
+}
+
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /** Methods some route serves for this request's path (empty when the path itself is unknown). */

@@ -134,6 +134,27 @@ describe('npm start stops everything it started', () => {
     expect(output()).toContain('[start] stopped');
   }, 200_000);
 
+  it('the console at the default level: no boot noise, one ready line, request lines without headers', async () => {
+    const { npm, output, ports } = await npmStart(database, dataDir);
+    seen = [npm.pid!, ...descendants(npm.pid!)];
+    const response = await fetch(`http://127.0.0.1:${ports[0]}/orders?limit=1`, { headers: { 'x-probe': 'console-check' } });
+    expect(response.status).toBe(200);
+    await sleep(300);
+    const text = output();
+    expect(text.match(/\[start\] all four services ready: try curl/g)).toHaveLength(1);
+    const lines = text.split('\n').map((line) => /^\S+-service +\| (\{.*\})$/.exec(line)?.[1]).filter((json): json is string => Boolean(json));
+    const entries = lines.map((json) => JSON.parse(json) as Record<string, any>);
+    expect(entries.filter((entry) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer'].includes(entry.context))).toEqual([]);
+    // Each service says it listens and what it consumes; the rest of its boot is at debug.
+    expect(entries.filter((entry) => entry.level === 30 && !entry.req).length).toBeLessThanOrEqual(4 * 3);
+    const request = entries.find((entry) => entry.req?.url === '/orders?limit=1');
+    expect(request).toMatchObject({ service: 'order-service', req: { method: 'GET' }, res: { statusCode: 200 } });
+    expect(JSON.stringify(request)).not.toContain('console-check');
+    const exited = new Promise((done) => npm.once('exit', done));
+    npm.kill('SIGTERM');
+    await exited;
+  }, 200_000);
+
   it('a service whose parent dies without passing the signal on (sh -c, as nest start runs it) stops', async () => {
     const natsPort = await freePort();
     const nats: NatsServerProcess = await startNatsServer({ port: natsPort, storeDir: join(dataDir, 'nats') });

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import type { CommonEnv } from './common.env';
 import { LifecycleService } from './lifecycle.service';
 import { watchParent } from './parent-watch';
+import { QuietBootLogger } from './quiet-boot.logger';
 import { configureHttpErrors } from './http';
 import { ConfigValidationError, validateEnv } from './load-env';
 import { HTTP_BODY_LIMIT_BYTES } from './runtime.constants';
@@ -84,12 +85,14 @@ export async function runService<E extends CommonEnv>(definition: ServiceDefinit
       new FastifyAdapter({ bodyLimit: HTTP_BODY_LIMIT_BYTES }),
       { bufferLogs: true, abortOnError: false },
     );
-    app.useLogger(app.get(Logger));
+    const appLogger = new QuietBootLogger(app.get(Logger));
+    app.useLogger(appLogger);
     handleShutdownSignals(app, definition.name, env);
     configureHttpErrors(app);
     await definition.configure?.(app, env);
     await app.startAllMicroservices();
     await app.listen({ port: env.PORT, host: '0.0.0.0' });
+    appLogger.booted();
     app.get(Logger).log(`${definition.name} listening on port ${env.PORT}`, 'Bootstrap');
     return app;
   } catch (error) {

@@ -3,6 +3,7 @@ import { validateSync, type ValidationError, type ValidatorOptions } from 'class
 
 import { ENVELOPE_ATTRIBUTES, EventEnvelopeSchema, type AnyEventEnvelope } from '../envelope/event-envelope';
 import { EventCatalog, type EventDefinition, type Upcaster } from '../events/event-catalog';
+import { propertyHints } from '../events/schema-hints';
 import { isSubject, type Subject } from '../subjects';
 import { EventValidationError, type FieldError } from './event-validation.error';
 
@@ -32,7 +33,8 @@ const BASE_OPTIONS: ValidatorOptions = {
   forbidUnknownValues: true,
   // One message per failing field (its first broken rule) keeps reasons short; every field is still reported.
   stopAtFirstError: true,
-  validationError: { target: false, value: false },
+  // The value tells a missing field from a wrong one; the target finds the field's description for the message.
+  validationError: { target: true, value: true },
 };
 
 /**
@@ -170,6 +172,12 @@ function flatten(errors: ValidationError[], parent: string, parentIsArray = fals
   const out: FieldError[] = [];
   for (const error of errors) {
     const path = joinPath(parent, error.property, parentIsArray);
+    if (error.constraints && (error.value === undefined || error.value === null)) {
+      // The first rule checked on an absent field is arbitrary ("subject must be shorter than or equal to 256
+      // characters" for no subject at all): say it is missing and what belongs there.
+      out.push({ path, message: missing(error) });
+      continue;
+    }
     for (const message of Object.values(error.constraints ?? {})) out.push({ path, message });
     if (error.children?.length) {
       const isArray = Array.isArray(error.value) || error.children.every((child) => /^\d+$/.test(child.property));
@@ -187,4 +195,11 @@ function joinPath(parent: string, property: string, parentIsArray: boolean): str
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `subject is missing; expected the aggregate id (the order id)`, from the field's documented description. */
+function missing(error: ValidationError): string {
+  const description = error.target ? propertyHints(error.target.constructor, error.property).description : undefined;
+  if (!description) return `${error.property} is missing`;
+  return `${error.property} is missing; expected ${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, '')}`;
 }

@@ -78,7 +78,14 @@ export interface NatsServerProcess {
  * Starts `nats-server -js` on host:port with its store under storeDir and waits until it accepts connections.
  * `jetstream: false` starts one without JetStream, as Debian's packaged service runs.
  */
-export async function startNatsServer(options: { host?: string; port: number; storeDir: string; jetstream?: boolean }): Promise<NatsServerProcess> {
+export async function startNatsServer(options: {
+  host?: string;
+  port: number;
+  storeDir: string;
+  jetstream?: boolean;
+  /** Run it in a process group of its own, so a terminal's Ctrl-C reaches only the caller (`npm start`). */
+  detached?: boolean;
+}): Promise<NatsServerProcess> {
   const binary = findNatsServerBinary();
   if (!binary) throw new Error('nats-server is not installed');
   const host = options.host ?? '127.0.0.1';
@@ -86,6 +93,7 @@ export async function startNatsServer(options: { host?: string; port: number; st
   const jetstream = options.jetstream === false ? [] : ['-js', '-sd', options.storeDir];
   const child = spawn(binary, ['-a', host, '-p', String(options.port), ...jetstream], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: options.detached === true,
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

@@ -5,7 +5,8 @@
  *   - an app ships a tiny entry that calls `runMigrationsCli('order-service', 'orders', ORDER_MIGRATIONS)`, or
  *   - `npm run db:migrate -- <module path> [export name]` loads a module exporting (default name `migrationPlan`)
  *     `{ serviceName, schema, migrations }` or a function returning it.
- * The database comes from DATABASE_URL, else PGlite under DATA_DIR (default `.data`), exactly as the service does.
+ * The database comes from DATABASE_URL, else PGlite under DATA_DIR (default `.data`), exactly as the service does;
+ * a PGlite folder a running service holds is refused with the reason (see `claimPgliteDir`), never opened twice.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -34,7 +35,13 @@ export async function runMigrationsCli(
   const target = env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite under ${env.DATA_DIR || '.data'}/${serviceName}`;
   let connection;
   try {
-    connection = await openConnection({ serviceName, databaseUrl: env.DATABASE_URL || undefined, dataDir: env.DATA_DIR || '.data', poolSize: 1 });
+    connection = await openConnection({
+      serviceName,
+      owner: `npm run db:migrate for ${serviceName}`,
+      databaseUrl: env.DATABASE_URL || undefined,
+      dataDir: env.DATA_DIR || '.data',
+      poolSize: 1,
+    });
     const { applied } = await runMigrations(connection, schema, migrations, { log: () => undefined, warn: (m) => process.stderr.write(`warning: ${m}\n`) });
     process.stdout.write(
       applied.length

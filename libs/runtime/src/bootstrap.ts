@@ -5,6 +5,8 @@ import { Logger } from 'nestjs-pino';
 
 import type { CommonEnv } from './common.env';
 import { LifecycleService } from './lifecycle.service';
+import { watchParent } from './parent-watch';
+import { QuietBootLogger } from './quiet-boot.logger';
 import { answerFrameworkError, configureHttpErrors } from './http';
 import { ConfigValidationError, validateEnv } from './load-env';
 import { HTTP_BODY_LIMIT_BYTES } from './runtime.constants';
@@ -29,11 +31,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `app.close()` runs every module's shutdown hooks (consumers stop pulling, in-flight work settles, the outbox relay
  * stops, NATS drains, telemetry flushes, the database closes) and the process exits 0. Nest's own
  * `enableShutdownHooks()` would re-raise the signal after closing, so the exit status would not say "clean".
+ * The same shutdown runs when the parent process exits (see {@link watchParent}), unless STOP_WITH_PARENT=false.
  */
 function handleShutdownSignals<E extends CommonEnv>(app: INestApplication, name: string, env: E): void {
   const logger = app.get(Logger);
   let started = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
+  const shutdown = async (signal: NodeJS.Signals | 'parent exit') => {
     if (started) return;
     started = true;
     const deadline = setTimeout(() => {
@@ -41,7 +44,7 @@ function handleShutdownSignals<E extends CommonEnv>(app: INestApplication, name:
       process.exit(1);
     }, env.SHUTDOWN_TIMEOUT_MS);
     deadline.unref();
-    logger.log(`${signal} received: shutting down`, 'Shutdown');
+    logger.log(signal === 'parent exit' ? 'the parent process exited: shutting down' : `${signal} received: shutting down`, 'Shutdown');
     app.get(LifecycleService).beginShutdown();
     if (env.SHUTDOWN_DELAY_MS > 0) await sleep(env.SHUTDOWN_DELAY_MS);
     try {
@@ -55,6 +58,7 @@ function handleShutdownSignals<E extends CommonEnv>(app: INestApplication, name:
   };
   process.once('SIGTERM', (signal) => void shutdown(signal));
   process.once('SIGINT', (signal) => void shutdown(signal));
+  if (env.STOP_WITH_PARENT === 'true') watchParent(() => void shutdown('parent exit'));
 }
 
 function fail(name: string, message: string): never {
@@ -81,12 +85,14 @@ export async function runService<E extends CommonEnv>(definition: ServiceDefinit
       new FastifyAdapter({ bodyLimit: HTTP_BODY_LIMIT_BYTES, frameworkErrors: answerFrameworkError }),
       { bufferLogs: true, abortOnError: false },
     );
-    app.useLogger(app.get(Logger));
+    const appLogger = new QuietBootLogger(app.get(Logger));
+    app.useLogger(appLogger);
     handleShutdownSignals(app, definition.name, env);
     configureHttpErrors(app);
     await definition.configure?.(app, env);
     await app.startAllMicroservices();
     await app.listen({ port: env.PORT, host: '0.0.0.0' });
+    appLogger.booted();
     app.get(Logger).log(`${definition.name} listening on port ${env.PORT}`, 'Bootstrap');
     return app;
   } catch (error) {

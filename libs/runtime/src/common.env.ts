@@ -110,6 +110,13 @@ export class CommonEnv {
   @Min(0, { message: 'must be a whole number of milliseconds >= 0' })
   SHUTDOWN_DELAY_MS: number = 0;
 
+  /**
+   * `true`: stop gracefully, as on SIGTERM, when the process that started this one exits (a launcher or shell that
+   * died without passing its signal on). Set `false` to keep a service running detached from its starter (`nohup`).
+   */
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  STOP_WITH_PARENT: 'true' | 'false' = 'true';
+
   /** Where embedded data (PGlite, a NATS store started by `npm start`) lives. */
   @IsString()
   @MinLength(1, { message: 'must not be empty' })

@@ -17,9 +17,16 @@ export function setLogMixin(fn: LogMixin | undefined): void {
   mixin = fn;
 }
 
+/** What a request log line says about the request and response: enough to find it, without its headers. */
+const BRIEF_SERIALIZERS = {
+  req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url }),
+  res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+};
+
 /**
  * pino-http options: one JSON line per request (probe and scrape requests at debug, so they do not drown the rest),
- * human-readable output when stdout is a terminal.
+ * human-readable output when stdout is a terminal. Headers appear only at LOG_LEVEL debug or trace (authorization
+ * and cookies redacted); a failed request's error, stack included, is on its line (see ProblemDetailsFilter).
  */
 export function buildPinoHttpOptions(serviceName: string, level: LogLevel, format?: LogFormat): Params {
   const pretty = format ? format === 'pretty' : process.stdout.isTTY === true;
@@ -35,11 +42,22 @@ export function buildPinoHttpOptions(serviceName: string, level: LogLevel, forma
         ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
         : undefined,
       customLogLevel: (req: IncomingMessage, res, err) => {
-        // A 503 from /health/ready is the probe doing its job (dependency down, shutting down): a warning, not an error.
-        if (QUIET_PATHS.test(req.url ?? '')) return res.statusCode >= 500 ? 'warn' : 'debug';
+        // A 503 from /health/ready is the probe doing its job (dependency down, shutting down), and readiness logs
+        // each change of state once: the probe's own lines stay at debug.
+        if (QUIET_PATHS.test(req.url ?? '')) return res.statusCode >= 500 && res.statusCode !== 503 ? 'warn' : 'debug';
+        // A 503 elsewhere means a dependency is down (the filter logs which): a warning, not an error per request.
+        if (res.statusCode === 503 && !err) return 'warn';
         if (err || res.statusCode >= 500) return 'error';
         return res.statusCode >= 400 ? 'warn' : 'info';
       },
+      // For a 5xx without an exception pino-http invents "failed with status code 503" and logs its stack, which
+      // points into pino-http itself: keep the line, drop the made-up error. A real one (res.err) stays.
+      customErrorObject: (_req, res, error, value) =>
+        (res as { err?: unknown }).err === undefined && error.message === `failed with status code ${res.statusCode}`
+          ? { ...value, err: undefined }
+          : value,
+      // pino-http applies these on top of pino's standard request and response serializers.
+      serializers: level === 'debug' || level === 'trace' ? undefined : BRIEF_SERIALIZERS,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
   };

@@ -67,7 +67,7 @@ function describe(error: ErrorObject, property: string, inArray: boolean): strin
     case 'type':
       return `${subject} must be ${expected(error.parentSchema as JsonSchema | undefined)}`;
     case 'required':
-      return `${property} must be ${expected((error.parentSchema as JsonSchema | undefined)?.properties?.[property])}`;
+      return missing(property, (error.parentSchema as JsonSchema | undefined)?.properties?.[property]);
     case 'additionalProperties':
       return `property ${property} should not exist`;
     case 'minimum':
@@ -92,6 +92,13 @@ function describe(error: ErrorObject, property: string, inArray: boolean): strin
     default:
       return `${subject} breaks the rule ${error.keyword}`;
   }
+}
+
+/** `subject is missing; expected the aggregate id (the order id)`, from the field's documented description. */
+function missing(property: string, schema: JsonSchema | undefined): string {
+  const description = schema?.description;
+  if (!description) return `${property} is missing; expected ${expected(schema)}`;
+  return `${property} is missing; expected ${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, '')}`;
 }
 
 /** What a missing or mistyped field must be: its allowed values if it has a list (as @IsIn says), else its type. */

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 
 import { EventEnvelopeSchema } from '../envelope/event-envelope';
+import { propertyHints } from '../events/schema-hints';
 import type { FieldError } from './event-validation.error';
 import { joinPath } from './plain-values';
 import { createEventValidator, type DataCheck, type DataClass, type ValidationMode } from './validation-flow';
@@ -10,8 +11,8 @@ const BASE_OPTIONS: ValidatorOptions = {
   forbidUnknownValues: true,
   // One message per failing field (its first broken rule) keeps reasons short; every field is still reported.
   stopAtFirstError: true,
-  // The value is read only to tell arrays from objects in `flatten`; it never reaches a FieldError.
-  validationError: { target: false, value: true },
+  // The value tells a missing field from a wrong one; the target finds the field's description for the message.
+  validationError: { target: true, value: true },
 };
 
 /**
@@ -48,9 +49,21 @@ function flatten(errors: ValidationError[], parent: string, parentIsArray = fals
   const out: FieldError[] = [];
   for (const error of errors) {
     const path = joinPath(parent, error.property, parentIsArray);
+    if (error.constraints && (error.value === undefined || error.value === null)) {
+      // The first rule checked on an absent field is arbitrary ("subject must be shorter than or equal to 256
+      // characters" for no subject at all): say it is missing and what belongs there.
+      out.push({ path, message: missing(error) });
+      continue;
+    }
     for (const message of Object.values(error.constraints ?? {})) out.push({ path, message });
     // The value, not the children's names, tells an array: an unknown field "0" of an object is `["0"]`, not `[0]`.
     if (error.children?.length) out.push(...flatten(error.children, path, Array.isArray(error.value)));
   }
   return out;
+}
+/** `subject is missing; expected the aggregate id (the order id)`, from the field's documented description. */
+function missing(error: ValidationError): string {
+  const description = error.target ? propertyHints(error.target.constructor, error.property).description : undefined;
+  if (!description) return `${error.property} is missing`;
+  return `${error.property} is missing; expected ${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, '')}`;
 }

@@ -11,6 +11,7 @@
  */
 import { createInterface } from 'node:readline';
 
+import { briefReason } from './dead-letter-reason';
 import { type DeadLetter, DeadLetterStore, DlqError } from './dead-letters';
 
 export const USAGE = `usage: npm run dlq -- <command> [options]
@@ -100,11 +101,6 @@ function noExtraPositional(parsed: Parsed, allowed: number): void {
   if (parsed.positional.length > allowed) throw new DlqError(`unexpected argument "${parsed.positional[allowed]}"`, 2);
 }
 
-const clip = (text: string | undefined, max: number) => {
-  const t = (text ?? '').replace(/\s+/g, ' ');
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-};
-
 export function formatTable(letters: DeadLetter[]): string[] {
   const rows = letters.map((l) => [
     String(l.seq),
@@ -112,7 +108,7 @@ export function formatTable(letters: DeadLetter[]): string[] {
     l.originalSubject ?? '',
     l.consumer ?? '',
     l.deliveryCount === undefined ? '' : String(l.deliveryCount),
-    clip(l.error, 80),
+    briefReason(l.error, l.originalSubject),
   ]);
   const header = ['SEQ', 'TIME', 'SUBJECT', 'CONSUMER', 'DELIVERIES', 'ERROR'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

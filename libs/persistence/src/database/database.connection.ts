@@ -7,6 +7,7 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { Pool } from 'pg';
 
 import type { Database, DatabaseConnection, SqlSession } from './database.types';
+import { claimPgliteDir } from './pglite-lock';
 
 /** What is needed to open the service's database. */
 export interface ConnectionOptions {
@@ -14,6 +15,8 @@ export interface ConnectionOptions {
   databaseUrl?: string;
   dataDir: string;
   poolSize?: number;
+  /** Who holds an embedded database folder, named to whoever else tries to open it; default serviceName. */
+  owner?: string;
   /** Called for errors of idle pool clients (server restart, network); they must not crash the process. */
   onPoolError?: (error: Error) => void;
 }
@@ -74,8 +77,14 @@ function openPostgres(options: ConnectionOptions, url: string): DatabaseConnecti
 async function openPglite(options: ConnectionOptions): Promise<DatabaseConnection> {
   const dir = resolve(join(options.dataDir, options.serviceName));
   await mkdir(dir, { recursive: true });
+  const release = await claimPgliteDir(dir, options.owner ?? options.serviceName);
   const client = new PGlite(dir);
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (error) {
+    await release();
+    throw error;
+  }
   const db = drizzlePglite({ client }) as unknown as Database;
   return {
     driver: 'pglite',
@@ -89,6 +98,7 @@ async function openPglite(options: ConnectionOptions): Promise<DatabaseConnectio
       ),
     async close() {
       if (!client.closed) await client.close();
+      await release();
     },
   };
 }

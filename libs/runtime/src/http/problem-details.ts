@@ -124,8 +124,9 @@ function allowedMethods(request: FastifyRequest): string[] {
 
 /**
  * Every error of every app as an RFC 9457 problem document: Nest's exceptions, Fastify's own (bad JSON, media type,
- * body size), unknown routes (404) and known routes with another method (405 with `Allow`). A 500 is logged once
- * with its stack; a 503 (a dependency is down) is a warning without one, so an outage does not flood the logs.
+ * body size), unknown routes (404) and known routes with another method (405 with `Allow`). A 500 is logged once:
+ * its error and stack go on the request's own log line; a 503 (a dependency is down) is a warning without a stack,
+ * so an outage does not flood the logs.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -156,7 +157,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.warn(`${request.method} ${request.url}: 503 ${exception instanceof Error ? exception.message : String(exception)}`);
       void reply.header('retry-after', '5');
     } else if (problem.status >= 500) {
-      this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+      // pino-http logs the request at error with `res.err` as its `err`: one entry with the request and the stack,
+      // instead of this filter's line plus a "failed with status code 500" request line.
+      (reply.raw as { err?: unknown }).err = exception instanceof Error ? exception : new Error(String(exception));
     }
     sendProblem(reply, problem);
   }

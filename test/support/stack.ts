@@ -74,14 +74,27 @@ export interface NatsServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Where and how a test's own nats-server runs. */
+export interface NatsServerOptions {
+  host?: string;
+  port: number;
+  storeDir: string;
+  /** A configuration file (`-c`), e.g. docker/nats/nats-server.conf; the flags still set host, port and store. */
+  config?: string;
+  /** Extra environment of the server process (the passwords a configuration file references). */
+  env?: Record<string, string>;
+}
+
 /** Starts `nats-server -js` on host:port with its store under storeDir and waits until it accepts connections. */
-export async function startNatsServer(options: { host?: string; port: number; storeDir: string }): Promise<NatsServerProcess> {
+export async function startNatsServer(options: NatsServerOptions): Promise<NatsServerProcess> {
   const binary = findNatsServerBinary();
   if (!binary) throw new Error('nats-server is not installed');
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.storeDir, { recursive: true });
-  const child = spawn(binary, ['-a', host, '-p', String(options.port), '-js', '-sd', options.storeDir], {
+  const config = options.config ? ['-c', options.config] : [];
+  const child = spawn(binary, [...config, '-a', host, '-p', String(options.port), '-js', '-sd', options.storeDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: options.env ? { ...process.env, ...options.env } : process.env,
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   createTestDatabase,
   freePort,
+  type NatsServerOptions,
   type NatsServerProcess,
   SERVICES,
   type ServiceName,
@@ -44,13 +45,15 @@ export interface SystemOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Which services to start (default all four). */
   only?: ServiceName[];
+  /** The test's nats-server runs with this configuration file and environment (e.g. per-service NATS users). */
+  natsServer?: Pick<NatsServerOptions, 'config' | 'env'>;
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
   const natsPort = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'saga-nats-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'saga-data-'));
-  let nats = await startNatsServer({ port: natsPort, storeDir });
+  let nats = await startNatsServer({ port: natsPort, storeDir, ...options.natsServer });
   const database = await createTestDatabase('saga');
   const ports = new Map<ServiceName, number>();
   for (const { name } of SERVICES) ports.set(name, await freePort());
@@ -93,7 +96,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       await nats.stop(signal);
     },
     restartNats: async () => {
-      nats = await startNatsServer({ port: natsPort, storeDir });
+      nats = await startNatsServer({ port: natsPort, storeDir, ...options.natsServer });
     },
     logs: () => [...services.values()].map((s) => `--- ${s.name}\n${s.output().slice(-3000)}`).join('\n'),
     stop: async () => {

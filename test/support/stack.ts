@@ -74,26 +74,33 @@ export interface NatsServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/**
- * Starts `nats-server -js` on host:port with its store under storeDir and waits until it accepts connections.
- * `jetstream: false` starts one without JetStream, as Debian's packaged service runs.
- */
-export async function startNatsServer(options: {
+/** Where and how a test's own nats-server runs. */
+export interface NatsServerOptions {
   host?: string;
   port: number;
   storeDir: string;
+  /** `false` starts one without JetStream, as Debian's packaged service runs. */
   jetstream?: boolean;
   /** Run it in a process group of its own, so a terminal's Ctrl-C reaches only the caller (`npm start`). */
   detached?: boolean;
-}): Promise<NatsServerProcess> {
+  /** A configuration file (`-c`), e.g. docker/nats/nats-server.conf; the flags still set host, port and store. */
+  config?: string;
+  /** Extra environment of the server process (the passwords a configuration file references). */
+  env?: Record<string, string>;
+}
+
+/** Starts `nats-server -js` on host:port with its store under storeDir and waits until it accepts connections. */
+export async function startNatsServer(options: NatsServerOptions): Promise<NatsServerProcess> {
   const binary = findNatsServerBinary();
   if (!binary) throw new Error('nats-server is not installed');
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.storeDir, { recursive: true });
   const jetstream = options.jetstream === false ? [] : ['-js', '-sd', options.storeDir];
-  const child = spawn(binary, ['-a', host, '-p', String(options.port), ...jetstream], {
+  const config = options.config ? ['-c', options.config] : [];
+  const child = spawn(binary, [...config, '-a', host, '-p', String(options.port), ...jetstream], {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: options.detached === true,
+    env: options.env ? { ...process.env, ...options.env } : process.env,
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   createTestDatabase,
   freePort,
+  type NatsServerOptions,
   type NatsServerProcess,
   SERVICES,
   type ServiceName,
@@ -44,6 +45,8 @@ export interface SystemOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Which services to start (default all four). */
   only?: ServiceName[];
+  /** The test's nats-server runs with this configuration file and environment (e.g. per-service NATS users). */
+  natsServer?: Pick<NatsServerOptions, 'config' | 'env'>;
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
@@ -53,7 +56,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   let nats: NatsServerProcess;
   let database: TestDatabase;
   try {
-    nats = await startNatsServer({ port: natsPort, storeDir });
+    nats = await startNatsServer({ port: natsPort, storeDir, ...options.natsServer });
   } catch (error) {
     rmSync(storeDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
@@ -109,7 +112,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       await nats.stop(signal);
     },
     restartNats: async () => {
-      nats = await startNatsServer({ port: natsPort, storeDir });
+      nats = await startNatsServer({ port: natsPort, storeDir, ...options.natsServer });
     },
     logs: () => [...services.values()].map((s) => `--- ${s.name}\n${s.output().slice(-3000)}`).join('\n'),
     stop: async () => {

@@ -12,6 +12,7 @@ export {
   type DecodeResult,
   dlqSubject,
   durableName,
+  inboxPrefixFor,
   type MessageCodec,
   type MessagingModuleAsyncOptions,
   type MessagingModuleOptions,

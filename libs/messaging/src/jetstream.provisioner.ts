@@ -5,6 +5,7 @@ import {
   type ConsumerInfo,
   DeliverPolicy,
   DiscardPolicy,
+  ErrorCode,
   type JetStreamManager,
   nanos,
   RetentionPolicy,
@@ -40,6 +41,11 @@ export function isNotFound(error: unknown): boolean {
   if (e?.api_error?.code === 404) return true;
   if (e?.api_error?.err_code === 10059 || e?.api_error?.err_code === 10014) return true;
   return typeof e?.message === 'string' && /not found/i.test(e.message);
+}
+
+/** The server refused a request for this NATS user's permissions (`-ERR 'Permissions Violation for Publish to ...'`). */
+export function isPermissionDenied(error: unknown): boolean {
+  return (error as { code?: string })?.code === ErrorCode.PermissionsViolation;
 }
 
 /** The settings a consumer's server-side configuration follows (`pullBatch` only sizes `max_ack_pending`). */
@@ -118,13 +124,18 @@ export class JetStreamProvisioner {
 
   /** Ensures each owned stream (and the DLQ stream when asked). Throws on the first conflict. */
   async ensureStreams(streams: StreamSpec[], withDlq: boolean): Promise<StreamInfo[]> {
-    const all = withDlq ? [...streams, DLQ_STREAM_SPEC] : [...streams];
     const result: StreamInfo[] = [];
-    for (const spec of all) result.push(await this.ensureStream(spec));
+    for (const spec of streams) result.push(await this.ensureStream(spec));
+    if (withDlq) result.push(await this.ensureStream(DLQ_STREAM_SPEC, false));
     return result;
   }
 
-  async ensureStream(spec: StreamSpec): Promise<StreamInfo> {
+  /**
+   * Creates the stream or brings its editable settings up to the declaration. `owned: false` (the shared DLQ) is
+   * created when missing, but an existing one whose settings this NATS user may not update is left as it is: with
+   * per-service users (docker/nats/nats-server.conf) only ops changes the DLQ.
+   */
+  async ensureStream(spec: StreamSpec, owned = true): Promise<StreamInfo> {
     const jsm = await this.connection.jetstreamManager();
     const duplicateWindowMs = Math.max(spec.duplicateWindowMs ?? DEFAULTS.duplicateWindowMs, DEFAULTS.duplicateWindowMs);
     const wanted: Partial<StreamConfig> = {
@@ -148,10 +159,10 @@ export class JetStreamProvisioner {
         // Another replica of the owner created it at the same moment: fall through to the comparison.
         const raced = await this.streamInfo(jsm, spec.name);
         if (!raced) throw new Error(`could not create stream ${spec.name}: ${describe(error)}`, { cause: error });
-        return this.reconcileStream(jsm, spec, raced, wanted);
+        return this.reconcileStream(jsm, spec, raced, wanted, owned);
       }
     }
-    return this.reconcileStream(jsm, spec, existing, wanted);
+    return this.reconcileStream(jsm, spec, existing, wanted, owned);
   }
 
   /** Stream name capturing `subject`, waiting (with a log line) until its owner has created it. */
@@ -219,7 +230,13 @@ export class JetStreamProvisioner {
     }
   }
 
-  private async reconcileStream(jsm: JetStreamManager, spec: StreamSpec, existing: StreamInfo, wanted: Partial<StreamConfig>): Promise<StreamInfo> {
+  private async reconcileStream(
+    jsm: JetStreamManager,
+    spec: StreamSpec,
+    existing: StreamInfo,
+    wanted: Partial<StreamConfig>,
+    owned: boolean,
+  ): Promise<StreamInfo> {
     const config = existing.config;
     const differences: { field: string; expected: unknown; actual: unknown }[] = [];
     const sameSubjects =
@@ -234,7 +251,14 @@ export class JetStreamProvisioner {
     if (spec.maxAgeMs !== undefined && config.max_age !== wanted.max_age) update.max_age = wanted.max_age;
     if (spec.description !== undefined && config.description !== spec.description) update.description = spec.description;
     if (Object.keys(update).length === 0) return existing;
-    const updated = await jsm.streams.update(spec.name, update);
+    let updated: StreamInfo;
+    try {
+      updated = await jsm.streams.update(spec.name, update);
+    } catch (error) {
+      if (owned || !isPermissionDenied(error)) throw error;
+      this.logger.warn(`stream ${spec.name} differs from this service's declaration (${Object.keys(update).join(', ')}); this NATS user may not update it, so it stays as it is`);
+      return existing;
+    }
     this.logger.log(`updated stream ${spec.name}: ${Object.keys(update).join(', ')}`);
     return updated;
   }

@@ -1,4 +1,4 @@
-import { dlqSubject, durableName, resolveMessagingOptions, type MessagingModuleOptions } from './messaging.options';
+import { dlqSubject, durableName, inboxPrefixFor, resolveMessagingOptions, type MessagingModuleOptions } from './messaging.options';
 
 const base: MessagingModuleOptions = {
   serviceName: 'inventory-service',
@@ -25,6 +25,12 @@ describe('messaging options', () => {
     expect(resolveMessagingOptions({ ...base, consumer: { concurrency: 1 } }).consumer.pullBatch).toBe(128);
     expect(resolveMessagingOptions({ ...base, consumer: { concurrency: 200 } }).consumer.pullBatch).toBe(400);
     expect(resolveMessagingOptions({ ...base, consumer: { concurrency: 4, pullBatch: 500 } }).consumer.pullBatch).toBe(500);
+  });
+
+  it('gives each service a reply-inbox prefix of its own, unless one is set', () => {
+    expect(inboxPrefixFor('inventory-service')).toBe('_INBOX_inventory-service');
+    expect(resolveMessagingOptions(base).connection.inboxPrefix).toBe('_INBOX_inventory-service');
+    expect(resolveMessagingOptions({ ...base, connection: { ...base.connection, inboxPrefix: '_INBOX.custom' } }).connection.inboxPrefix).toBe('_INBOX.custom');
   });
 
   it('rejects a service name that cannot be part of a consumer name', () => {

@@ -38,6 +38,12 @@ export interface NatsConnectionOptions {
   nkeySeed?: string;
   credsFile?: string;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /**
+   * Subject prefix of this connection's reply inboxes (JetStream API replies, publish acks, pulled messages).
+   * Default `_INBOX_<serviceName>` (see `inboxPrefixFor`): a prefix per service lets the NATS server allow each user
+   * to subscribe to its own replies only (docker/nats/nats-server.conf), where the shared `_INBOX.` would not.
+   */
+  inboxPrefix?: string;
   /** Wait between reconnect attempts (default 2000). */
   reconnectTimeWaitMs?: number;
   /** Random extra wait added to each reconnect attempt (default 500). */
@@ -104,6 +110,7 @@ export function resolveMessagingOptions(options: MessagingModuleOptions): Resolv
   const backoffMs = consumer.backoffMs && consumer.backoffMs.length > 0 ? consumer.backoffMs : [...DEFAULTS.backoffMs];
   return {
     ...options,
+    connection: { ...options.connection, inboxPrefix: options.connection.inboxPrefix || inboxPrefixFor(options.serviceName) },
     dlq: options.dlq ?? true,
     consumer: {
       concurrency,
@@ -115,6 +122,11 @@ export function resolveMessagingOptions(options: MessagingModuleOptions): Resolv
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
     publishTimeoutMs: options.publishTimeoutMs ?? 5000,
   };
+}
+
+/** The default reply-inbox prefix of a service's connection: `_INBOX_<service>` (one token, so `_INBOX_<service>.>` covers it). */
+export function inboxPrefixFor(serviceName: string): string {
+  return `_INBOX_${serviceName}`;
 }
 
 /** Durable consumer name for (service, subject): `<service>__<subject with . -> _>` (wildcards made name-safe). */

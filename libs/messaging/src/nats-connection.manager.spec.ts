@@ -30,6 +30,11 @@ describe('buildConnectionOptions', () => {
     expect(options.authenticator).toBeUndefined();
   });
 
+  it('passes the reply-inbox prefix through, and leaves the client default without one', () => {
+    expect(buildConnectionOptions({ servers: 'nats://a:4222', inboxPrefix: '_INBOX_order-service' }).inboxPrefix).toBe('_INBOX_order-service');
+    expect(buildConnectionOptions({ servers: 'nats://a:4222' }).inboxPrefix).toBeUndefined();
+  });
+
   it('builds authenticators for an NKey seed and a credentials file', () => {
     const options = buildConnectionOptions({ servers: 'nats://a:4222', nkeySeed: 'SUAEXAMPLE', credsFile: '/etc/nats/app.creds' });
     expect(Array.isArray(options.authenticator)).toBe(true);

@@ -63,6 +63,7 @@ export function buildConnectionOptions(options: NatsConnectionOptions): Connecti
   if (options.pass) result.pass = options.pass;
   if (authenticators.length > 0) result.authenticator = authenticators;
   if (options.tls) result.tls = { ...options.tls };
+  if (options.inboxPrefix) result.inboxPrefix = options.inboxPrefix;
   return result;
 }
 
@@ -201,10 +202,15 @@ export class NatsConnectionManager implements OnApplicationShutdown {
           if (this.status.state !== 'reconnecting') this.logger.warn(`reconnecting (last server ${nc.getServer()})`);
           this.setStatus({ state: 'reconnecting' });
           break;
-        case Events.Error:
-          this.logger.error(`async error from ${nc.getServer()}: ${String(s.data)}`);
-          this.setStatus({ state: this.status.state, lastError: String(s.data) });
+        case Events.Error: {
+          // A permissions violation names only its code in `data`; the refused operation and subject are what an
+          // operator needs to fix the user's permissions (or find who tried to publish what they do not own).
+          const refused = s.permissionContext;
+          const detail = refused ? `${String(s.data)}: ${refused.operation} to "${refused.subject}" refused for this NATS user` : String(s.data);
+          this.logger.error(`async error from ${nc.getServer()}: ${detail}`);
+          this.setStatus({ state: this.status.state, lastError: detail });
           break;
+        }
         case Events.LDM:
           this.logger.warn(`server ${String(s.data)} entered lame duck mode; will move to another server`);
           break;

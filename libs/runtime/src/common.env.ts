@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 import { IsNatsServerList, IsOnlyNatsAuthentication, IsPostgresUrl } from './env.validators';
 
@@ -46,6 +46,14 @@ export class CommonEnv {
   @IsString()
   @IsOnlyNatsAuthentication()
   NATS_NKEY_SEED?: string;
+
+  /**
+   * Prefix of the connection's reply inboxes; default `_INBOX_<service>`, which the NATS users of
+   * docker/nats/nats-server.conf may each subscribe to alone. Change it only together with those permissions.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { message: 'must be a NATS subject of letters, digits, _ and - (no wildcards), e.g. _INBOX_order-service' })
+  NATS_INBOX_PREFIX?: string;
 
   @IsOptional()
   @IsString()

@@ -114,6 +114,10 @@ export interface ConnectOptions {
   /** Connection timeout, default 3000 ms. */
   timeoutMs?: number;
   stream?: string;
+  /** NATS credentials (default NATS_TOKEN, NATS_USER / NATS_PASSWORD); with per-service users, the `ops` user. */
+  token?: string;
+  user?: string;
+  pass?: string;
 }
 
 /** Dead-letter operations against one NATS server. */
@@ -135,9 +139,9 @@ export class DeadLetterStore {
         name: 'dlq-cli',
         timeout: options.timeoutMs ?? 3000,
         reconnect: false,
-        token: process.env.NATS_TOKEN || undefined,
-        user: process.env.NATS_USER || undefined,
-        pass: process.env.NATS_PASSWORD || undefined,
+        token: options.token || process.env.NATS_TOKEN || undefined,
+        user: options.user || process.env.NATS_USER || undefined,
+        pass: options.pass || process.env.NATS_PASSWORD || undefined,
       });
     } catch (error) {
       throw new DlqError(`cannot connect to NATS at ${natsUrl}: ${(error as Error).message}`, 1);

@@ -25,7 +25,8 @@ commands:
   purge  [--subject <s>] [--yes]                    delete dead letters (asks for confirmation unless --yes)
 
 --subject takes the original subject (orders.created, payments.*) or a DLQ subject (dlq.payment-service.>).
-environment: NATS_URL (default nats://127.0.0.1:4222), NATS_TOKEN / NATS_USER / NATS_PASSWORD, DLQ_STREAM (default DLQ)
+environment: NATS_URL (default nats://127.0.0.1:4222), NATS_TOKEN / NATS_USER / NATS_PASSWORD (the ops user when
+  the server runs docker/nats/nats-server.conf), DLQ_STREAM (default DLQ)
 exit codes: 0 ok, 1 failure, 2 bad usage, 3 not found`;
 
 /** Where the CLI writes and how it asks; replaced in tests. */
@@ -149,7 +150,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
     })();
 
-    store = await DeadLetterStore.connect({ natsUrl: io.env.NATS_URL, stream: io.env.DLQ_STREAM || undefined });
+    store = await DeadLetterStore.connect({
+      natsUrl: io.env.NATS_URL,
+      stream: io.env.DLQ_STREAM || undefined,
+      token: io.env.NATS_TOKEN,
+      user: io.env.NATS_USER,
+      pass: io.env.NATS_PASSWORD,
+    });
 
     switch (parsed.command) {
       case 'list': {

@@ -39,6 +39,7 @@ export function messagingOptionsFromEnv(serviceName: string, env: CommonEnv, own
       pass: env.NATS_PASSWORD,
       nkeySeed: env.NATS_NKEY_SEED,
       credsFile: env.NATS_CREDS_FILE,
+      inboxPrefix: env.NATS_INBOX_PREFIX,
       tls:
         env.NATS_TLS_CA_FILE || env.NATS_TLS_CERT_FILE
           ? { caFile: env.NATS_TLS_CA_FILE, certFile: env.NATS_TLS_CERT_FILE, keyFile: env.NATS_TLS_KEY_FILE }

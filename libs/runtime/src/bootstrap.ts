@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 
 import type { CommonEnv } from './common.env';
+import { frameworkErrorAsProblem } from './framework-errors';
 import { LifecycleService } from './lifecycle.service';
 import { ConfigValidationError, validateEnv } from './load-env';
 
@@ -77,7 +78,7 @@ export async function runService<E extends CommonEnv>(definition: ServiceDefinit
   try {
     const app = await NestFactory.create<NestFastifyApplication>(
       definition.module,
-      new FastifyAdapter({ bodyLimit: HTTP_BODY_LIMIT_BYTES }),
+      new FastifyAdapter({ bodyLimit: HTTP_BODY_LIMIT_BYTES, frameworkErrors: frameworkErrorAsProblem }),
       { bufferLogs: true, abortOnError: false },
     );
     app.useLogger(app.get(Logger));

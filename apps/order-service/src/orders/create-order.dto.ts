@@ -6,6 +6,7 @@ import {
   IsArray,
   IsInt,
   IsISO4217CurrencyCode,
+  IsObject,
   IsString,
   Matches,
   Max,
@@ -14,6 +15,9 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+
+/** No control characters (NUL included) and no unpaired surrogates: what a text column can store as sent. */
+export const PRINTABLE_TEXT = /^[^\p{Cc}\p{Cs}]*$/u;
 
 export class OrderItemDto {
   @ApiProperty({ example: 'SKU-001', maxLength: 64 })
@@ -42,6 +46,8 @@ export class CreateOrderDto {
   @IsString()
   @MinLength(1)
   @MaxLength(128)
+  // PostgreSQL text cannot hold NUL, and an unpaired surrogate would be stored as U+FFFD: refuse both up front.
+  @Matches(PRINTABLE_TEXT, { message: 'customerId must not contain control characters or unpaired surrogates' })
   customerId!: string;
 
   @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency code' })
@@ -53,6 +59,8 @@ export class CreateOrderDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
+  // Without IsObject a nested array (`[[]]`) passes ValidateNested as "an array of nothing" and reaches the handler.
+  @IsObject({ each: true, message: 'each item must be an object' })
   @ValidateNested({ each: true })
   @Type(() => OrderItemDto)
   items!: OrderItemDto[];

@@ -89,11 +89,14 @@ export async function auditOrders(system: RunningSystem, accepted: Accepted[], t
     }
   }
   step(`audit: ${statuses.size}/${accepted.length} final`);
-  // 2. the provider sent something for every final order (the saga's last step)
+  // 2. every final order notified: the provider sent its message and notification-service committed it (the saga's
+  // last step; a redelivery after a failed commit can come a backoff later than the message)
   await eventually(
     async () => {
-      const rows = await sql(db, `select count(distinct order_id)::int as n from notifications.provider_deliveries where order_id = any($1::text[])`, [[...statuses.keys()]]);
-      return rows[0].n >= statuses.size ? true : undefined;
+      const final = [...statuses.keys()];
+      const sent = await sql(db, `select count(distinct order_id)::int as n from notifications.provider_deliveries where order_id = any($1::text[])`, [final]);
+      const recorded = await sql(db, `select count(distinct order_id)::int as n from notifications.notifications where order_id = any($1::uuid[])`, [final]);
+      return sent[0].n >= statuses.size && recorded[0].n >= statuses.size ? true : undefined;
     },
     Math.max(5_000, deadline - Date.now()),
     () => 'notifications missing',

@@ -10,12 +10,11 @@ import { join, posix, resolve } from 'node:path';
 
 import { validateEnv, type CommonEnv } from '@app/runtime';
 
-import { buildIfNeeded } from '../support/stack';
-
 import { InventoryServiceEnv } from '../../apps/inventory-service/src/config/inventory.env';
 import { NotificationServiceEnv } from '../../apps/notification-service/src/config/notification.env';
 import { OrderServiceEnv } from '../../apps/order-service/src/config/order.env';
 import { PaymentServiceEnv } from '../../apps/payment-service/src/config/payment.env';
+import { buildIfNeeded } from '../support/stack';
 import {
   bundlePathFor,
   composeEnvironment,
@@ -87,10 +86,8 @@ describe('build layout', () => {
     expect(repoFileExists(`apps/${name}/src/main.ts`)).toBe(true);
   });
 
-  // These checks read the bundles; jest's global setup builds them only for end-to-end runs, so build here when they
-  // are missing or stale rather than pass without having looked at a single bundle.
+  // Global setup builds only for end-to-end runs: build here rather than pass without looking at a bundle.
   beforeAll(() => buildIfNeeded(), 600_000);
-
   it('the built bundles are where the images run them from', () => {
     expect(APPS.filter((app) => !repoFileExists(bundlePathFor(app.name))).map((app) => app.name)).toEqual([]);
   });

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { CloudEvent } from 'cloudevents';
 import { connect, headers as natsHeaders, type Msg, type NatsConnection } from 'nats';
 
-import { effectProblems, outsideEffects } from '../support/outside-effects';
+import { type FinalOrder, outsideEffects, outsideProblems as outsideProblemsOf } from '../support/outside-effects';
 import { problemDocumentFaults } from '../support/problem-documents';
 import { eventually, finalOrder, getJson, postOrder, type RunningSystem, startSystem } from '../support/system';
+import { HOSTILE_BODIES } from './support/hostile-bodies';
 
 /**
  * The order saga end to end: four services as separate processes, a NATS server of the test's own, a fresh
@@ -46,13 +47,7 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
   }
 
   /** What the gateway and the provider did for these orders, checked against each order's outcome. */
-  async function outsideProblems(orders: { id: string; status: string; reason?: string; totalAmount?: number }[]): Promise<string[]> {
-    const effects = await outsideEffects(system.database.url, orders.map((o) => o.id));
-    return orders.flatMap((o) => {
-      const { extra, missing } = effectProblems(o, effects.get(o.id));
-      return [...extra, ...missing].map((p) => `${o.id}: ${p}`);
-    });
-  }
+  const outsideProblems = (orders: FinalOrder[]) => outsideProblemsOf(system.database.url, orders);
 
   /** Charges the gateway made for one order. */
   async function charges(orderId: string): Promise<number> {
@@ -240,36 +235,7 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
   });
 
   describe('hostile request bodies get a 4xx problem document and the service stays up', () => {
-    const valid = { customerId: 'c-1', currency: 'EUR', items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 100 }] };
-    // Every row has all four values: jest-each would pass a `done` callback for a missing trailing one.
-    const cases: [string, string | object, Record<string, string> | undefined, number][] = [
-      ['malformed JSON', '{"customerId": "c-1",', undefined, 400],
-      ['empty body', '', undefined, 400],
-      ['null', 'null', undefined, 400],
-      ['an array', '[1,2,3]', undefined, 400],
-      ['a string', '"order"', undefined, 400],
-      ['wrong types', { customerId: 42, currency: 'EUR', items: 'many' }, undefined, 400],
-      ['quantity as a string', { ...valid, items: [{ sku: 'SKU-001', quantity: '1', unitPrice: 100 }] }, undefined, 400],
-      ['negative quantity', { ...valid, items: [{ sku: 'SKU-001', quantity: -1, unitPrice: 100 }] }, undefined, 400],
-      ['fractional quantity', { ...valid, items: [{ sku: 'SKU-001', quantity: 1.5, unitPrice: 100 }] }, undefined, 400],
-      ['fractional price', { ...valid, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 9.99 }] }, undefined, 400],
-      ['no items', { ...valid, items: [] }, undefined, 400],
-      ['101 items', { ...valid, items: Array.from({ length: 101 }, () => valid.items[0]) }, undefined, 400],
-      ['unknown field', { ...valid, admin: true }, undefined, 400],
-      ['unknown item field', { ...valid, items: [{ ...valid.items[0], discount: 50 }] }, undefined, 400],
-      ['__proto__ key', '{"customerId":"c-1","currency":"EUR","items":[],"__proto__":{"admin":true}}', undefined, 400],
-      ['constructor.prototype', { ...valid, constructor: { prototype: { admin: true } } }, undefined, 400],
-      ['bad currency', { ...valid, currency: 'EURO' }, undefined, 400],
-      ['huge string', { ...valid, customerId: 'x'.repeat(60_000) }, undefined, 400],
-      ['body over 64 KiB', { ...valid, customerId: 'x'.repeat(70_000) }, undefined, 413],
-      ['not JSON media type', 'customerId=c-1', { 'content-type': 'application/x-www-form-urlencoded' }, 415],
-      ['text/plain', JSON.stringify(valid), { 'content-type': 'text/plain' }, 415],
-      ['an item that is an array', { ...valid, items: [[]] }, undefined, 400],
-      ['NUL in customerId', { ...valid, customerId: 'c\u0000-1' }, undefined, 400],
-      ['unpaired surrogate in customerId', '{"customerId":"c\\ud800","currency":"EUR","items":[{"sku":"SKU-001","quantity":1,"unitPrice":100}]}', undefined, 400],
-    ];
-
-    it.each(cases)('%s', async (_, body, headers, expected) => {
+    it.each(HOSTILE_BODIES)('%s', async (_, body, headers, expected) => {
       const response = await postOrder(api, body, headers);
       expect(response.status).toBe(expected);
       expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);

@@ -9,7 +9,7 @@ import { DLQ_STREAM_SPEC } from '../../libs/messaging/src/jetstream.provisioner'
 import { DeadLetterStore, dlqFilter } from '../../libs/messaging/src/dlq/dead-letters';
 import { type CliIo, runCli } from '../../libs/messaging/src/dlq/dlq.cli';
 import { freePort, type NatsServerProcess, REPO_ROOT, startNatsServer } from '../support/stack';
-import { printSummary, readStream, recordRow } from './fault-support';
+import { printSummary, readStream, recordRow, testTracker } from './fault-support';
 
 /**
  * The dead-letter command against a NATS server of the test's own (never the shared server's DLQ): list, show,
@@ -21,6 +21,8 @@ describe('dlq command', () => {
   let nc: NatsConnection;
   let storeDir: string;
   const started = Date.now();
+  // The summary row's result: every test of the file ran to its end (a failed expectation stops its body).
+  const tests = testTracker();
 
   const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -37,7 +39,7 @@ describe('dlq command', () => {
     await nc?.close();
     await nats?.stop();
     rmSync(storeDir, { recursive: true, force: true });
-    recordRow({ scenario: 'DLQ command (list/show/replay/purge)', orders: 0, final: 0, lost: 0, duplicated: 0, dlq: deadLettered, seconds: (Date.now() - started) / 1000, passed: true });
+    recordRow({ scenario: 'DLQ command (list/show/replay/purge)', orders: 0, final: 0, lost: 0, duplicated: 0, dlq: deadLettered, seconds: (Date.now() - started) / 1000, passed: tests.passed() });
     printSummary();
   });
 
@@ -84,7 +86,7 @@ describe('dlq command', () => {
     return { code, ...c };
   };
 
-  it('list prints a table with seq, time, subject, consumer, deliveries and error; filters by subject; limits', async () => {
+  it('list prints a table with seq, time, subject, consumer, deliveries and error; filters by subject; limits', tests.track(async () => {
     const a = await deadLetter('inventory-service', 'orders.created', '{"specversion":"1.0","data":{"orderId":"nope"}}');
     const b = await deadLetter('payment-service', 'inventory.reserved', 'not json at all');
     const c = await deadLetter('notification-service', 'orders.cancelled', '{}');
@@ -110,9 +112,9 @@ describe('dlq command', () => {
     const parsed = JSON.parse(json.text());
     expect(parsed).toHaveLength(3);
     expect(parsed[1]).toMatchObject({ seq: b, originalSubject: 'inventory.reserved', consumer: 'payment-service__inventory_reserved', deliveryCount: 1, size: 15 });
-  });
+  }));
 
-  it('show prints the headers and the payload as pretty JSON (or text)', async () => {
+  it('show prints the headers and the payload as pretty JSON (or text)', tests.track(async () => {
     const [first, second] = await (await DeadLetterStore.over(nc)).list();
     const shown = await run(['show', String(first.seq)]);
     expect(shown.code).toBe(0);
@@ -124,9 +126,9 @@ describe('dlq command', () => {
 
     const binary = await deadLetter('order-service', 'payments.completed', new Uint8Array([0xff, 0xfe, 0x00, 0x01]));
     expect((await run(['show', String(binary)])).text()).toContain('(not UTF-8; hex) fffe0001');
-  });
+  }));
 
-  it('replay republishes to the original subject with a new message id and the trace context, records the replay, deletes the entry', async () => {
+  it('replay republishes to the original subject with a new message id and the trace context, records the replay, deletes the entry', tests.track(async () => {
     const payload = '{"specversion":"1.0","id":"e-1","type":"orders.created"}';
     const seq = await deadLetter('inventory-service', 'orders.created', payload, { 'Nats-Msg-Id': 'dlq:ORDERS:42:x' });
     const before = await readStream(nc, 'ORDERS');
@@ -159,18 +161,18 @@ describe('dlq command', () => {
     const again = await run(['replay', String(seq)]);
     expect(again.code).toBe(3);
     expect(again.errors()).toMatch(/no dead letter with sequence/);
-  });
+  }));
 
-  it('a replay whose publish fails leaves the dead letter in place', async () => {
+  it('a replay whose publish fails leaves the dead letter in place', tests.track(async () => {
     const seq = await deadLetter('order-service', 'nowhere.subject', '{}');
     const failed = await run(['replay', String(seq)]);
     expect(failed.code).toBe(1);
     expect(failed.errors()).toMatch(/could not republish dead letter \d+ to nowhere.subject \(left in the DLQ\)/);
     expect((await run(['show', String(seq)])).code).toBe(0);
     expect((await run(['purge', '--subject', 'nowhere.subject', '--yes'])).text()).toBe('purged 1 dead letter(s)');
-  });
+  }));
 
-  it('replay --all --subject replays only the matching dead letters', async () => {
+  it('replay --all --subject replays only the matching dead letters', tests.track(async () => {
     const store = await DeadLetterStore.over(nc);
     const x = await deadLetter('inventory-service', 'orders.confirmed', '{"n":1}');
     const y = await deadLetter('notification-service', 'orders.confirmed', '{"n":2}');
@@ -182,9 +184,9 @@ describe('dlq command', () => {
     expect(await store.count()).toBe(countOthers);
     const confirmed = (await readStream(nc, 'ORDERS', 'orders.confirmed')).map((m) => m.headers.get('dlq-replayed-from'));
     expect(confirmed).toEqual([String(x), String(y)]);
-  });
+  }));
 
-  it('purge asks for confirmation unless --yes, and honours --subject', async () => {
+  it('purge asks for confirmation unless --yes, and honours --subject', tests.track(async () => {
     const store = await DeadLetterStore.over(nc);
     await deadLetter('payment-service', 'inventory.reserved', '{"k":1}');
     const total = await store.count();
@@ -207,7 +209,7 @@ describe('dlq command', () => {
     expect(await store.count()).toBe(0);
     expect((await run(['list'])).text()).toBe('no dead letters');
     expect((await run(['purge', '--yes'])).text()).toBe('no dead letters');
-  });
+  }));
 
   it.each([
     [['frobnicate'], 2, /unknown command "frobnicate"/],
@@ -226,28 +228,28 @@ describe('dlq command', () => {
     [['replay', '1', '--subject', 'orders.created'], 2, /go with --all/],
     [['purge', '--yes=1'], 2, /--yes takes no value/],
     [['show', '1', '2'], 2, /unexpected argument "2"/],
-  ] as [string[], number, RegExp][])('%j exits %i', async (args, code, message) => {
+  ] as [string[], number, RegExp][])('%j exits %i', tests.track(async (args: string[], code: number, message: RegExp) => {
     const result = await run(args);
     expect(result.errors()).toMatch(message);
     expect(result.code).toBe(code);
-  });
+  }));
 
-  it('fails with exit 1 and a clear message when NATS is unreachable', async () => {
+  it('fails with exit 1 and a clear message when NATS is unreachable', tests.track(async () => {
     const c = io();
     c.cli.env = { NATS_URL: `nats://127.0.0.1:${await freePort()}` };
     const code = await runCli(['list'], c.cli);
     expect(code).toBe(1);
     expect(c.errors()).toMatch(/^error: cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+: /);
-  });
+  }));
 
-  it('dlqFilter maps original subjects to DLQ subjects', () => {
+  it('dlqFilter maps original subjects to DLQ subjects', tests.track(async () => {
     expect(dlqFilter()).toBe('dlq.>');
     expect(dlqFilter('orders.created')).toBe('dlq.*.orders.created');
     expect(dlqFilter('orders.>')).toBe('dlq.*.orders.>');
     expect(dlqFilter('dlq.payment-service.>')).toBe('dlq.payment-service.>');
-  });
+  }));
 
-  it('runs as `npm run dlq` with exit codes and usage', async () => {
+  it('runs as `npm run dlq` with exit codes and usage', tests.track(async () => {
     const seq = await deadLetter('inventory-service', 'orders.created', '{"a":1}');
     const env = { ...process.env, NATS_URL: nats.url };
     const list = spawnSync('npm', ['run', '--silent', 'dlq', '--', 'list'], { cwd: REPO_ROOT, env, encoding: 'utf8' });
@@ -262,5 +264,5 @@ describe('dlq command', () => {
     const help = spawnSync('npm', ['run', '--silent', 'dlq', '--', '--help'], { cwd: REPO_ROOT, env, encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^usage: npm run dlq/);
-  }, 60_000);
+  }), 60_000);
 });

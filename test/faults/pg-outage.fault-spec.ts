@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { createTestDatabase, freePort, PG_ADMIN_URL, SERVICES, type TestDatabase } from '../support/stack';
 import { eventually, type RunningSystem, startSystem } from '../support/system';
 import {
+  type Accepted,
   acceptedGate,
   assertAudit,
   auditOrders,
@@ -27,8 +28,9 @@ import {
  *     one terminated (`pg_terminate_backend`, 57P01);
  *  2. through a TCP proxy of the test's own between the services and PostgreSQL: the proxy closes every connection
  *     and stops listening (ECONNREFUSED), which is what the services see when the server host is down.
- * Either way no service may die, handlers nak and retry, the API answers 503 problem+json quickly (not a hang, not
- * 500), readiness is 503, and once the database is back every accepted order completes exactly once.
+ * Either way no service may die, handlers nak and retry, the API answers 503 problem+json quickly to every probe
+ * (not a hang, not 500, not an order accepted without its database), every service's readiness is 503 naming the
+ * database, and once the database is back every accepted order completes exactly once.
  */
 const env = FAULT_ENV;
 const serviceEnv = { 'payment-service': { PAYMENT_DECLINE_ABOVE: String(DECLINE_ABOVE) } };
@@ -45,9 +47,24 @@ async function probe(what: string, init: () => Promise<Response>): Promise<Probe
   const started = Date.now();
   try {
     const response = await init();
-    return { what, status: response.status, contentType: response.headers.get('content-type') ?? '', ms: Date.now() - started, body: (await response.text()).slice(0, 300) };
+    return { what, status: response.status, contentType: response.headers.get('content-type') ?? '', ms: Date.now() - started, body: (await response.text()).slice(0, 2000) };
   } catch (error) {
     return { what, status: 0, contentType: '', ms: Date.now() - started, body: String((error as Error).message) };
+  }
+}
+
+/** A probe order posted during the outage; if it is ever accepted it is audited like the others. */
+function probeOrder(n: number): Accepted['plan'] {
+  return { key: randomUUID(), sku: 'SKU-003', quantity: 1, declined: false, body: { customerId: `pg-probe-${n}`, currency: 'EUR', items: [{ sku: 'SKU-003', quantity: 1, unitPrice: 1 }] } };
+}
+
+/** Readiness says "not ready because of the database": 503 with the database check down. */
+function databaseDown(p: Probe): boolean {
+  if (p.status !== 503) return false;
+  try {
+    return (JSON.parse(p.body) as { error?: { database?: { status?: string } } }).error?.database?.status === 'down';
+  } catch {
+    return false;
   }
 }
 
@@ -55,7 +72,7 @@ async function probe(what: string, init: () => Promise<Response>): Promise<Probe
 function report(list: Probe[]): string {
   const groups = new Map<string, { n: number; ms: number }>();
   for (const p of list) {
-    const key = `${p.what} -> ${p.status} (${p.contentType}) ${p.body.replace(/"instance":"[^"]*"/, '"instance":…')}`;
+    const key = `${p.what} -> ${p.status} (${p.contentType}) ${p.body.slice(0, 300).replace(/"instance":"[^"]*"/, '"instance":…')}`;
     const g = groups.get(key) ?? { n: 0, ms: 0 };
     groups.set(key, { n: g.n + 1, ms: Math.max(g.ms, p.ms) });
   }
@@ -78,20 +95,27 @@ async function outageUnderLoad(name: string, system: RunningSystem, audit: Runni
     await cut();
     step(`${name}: database cut`);
     const probes: Probe[] = [];
+    const probeOrders: Accepted[] = [];
     const outageEnds = Date.now() + 5000;
     while (Date.now() < outageEnds) {
-      probes.push(
-        await probe('POST /orders', () =>
-          fetch(`${api}/orders`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-            body: JSON.stringify({ customerId: 'pg-probe', currency: 'EUR', items: [{ sku: 'SKU-003', quantity: 1, unitPrice: 1 }] }),
-            signal: AbortSignal.timeout(15_000),
-          }),
-        ),
+      const plan = probeOrder(probeOrders.length + probes.length);
+      const posted = await probe('POST /orders', () =>
+        fetch(`${api}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': plan.key },
+          body: JSON.stringify(plan.body),
+          signal: AbortSignal.timeout(15_000),
+        }),
       );
+      probes.push(posted);
+      if (posted.status === 201) probeOrders.push({ id: (JSON.parse(posted.body) as { id: string }).id, plan });
       probes.push(await probe('GET /orders/:id', () => fetch(`${api}/orders/${known}`, { signal: AbortSignal.timeout(15_000) })));
-      probes.push(await probe('GET /health/ready', () => fetch(`${api}/health/ready`, { signal: AbortSignal.timeout(15_000) })));
+      // Every service's readiness, not only the API's: each one uses the database.
+      probes.push(
+        ...(await Promise.all(
+          SERVICES.map(({ name: service }) => probe(`GET ${service} /health/ready`, () => fetch(`${system.url(service)}/health/ready`, { signal: AbortSignal.timeout(15_000) }))),
+        )),
+      );
       await keepCut();
       await sleep(300);
     }
@@ -107,15 +131,22 @@ async function outageUnderLoad(name: string, system: RunningSystem, audit: Runni
       throw new Error(`${crashed.length} service(s) died during the database outage (${crashed.join(', ')}):\n${why.join('\n')}`);
     }
 
-    // 503 problem+json, answered promptly; a POST that got through before the cut may still be 201.
+    // Every probe was sent after the cut had taken effect (all connections gone, new ones refused), so every API
+    // answer must be 503 problem+json, promptly: an order accepted now was not stored where it should have been.
+    // Should one be accepted anyway, it is audited below with the others.
     const problems: string[] = [];
-    const apiProbes = probes.filter((p) => p.what !== 'GET /health/ready');
-    const bad = apiProbes.filter((p) => p.status !== 503 && p.status !== 201 && p.status !== 200);
-    if (bad.length) problems.push(`API answers other than 503 during the outage:\n${report(bad)}`);
-    if (!apiProbes.some((p) => p.status === 503 && /application\/problem\+json/.test(p.contentType))) problems.push(`no 503 problem+json seen:\n${report(apiProbes)}`);
+    const apiProbes = probes.filter((p) => !p.what.endsWith('/health/ready'));
+    const bad = apiProbes.filter((p) => p.status !== 503 || !/application\/problem\+json/.test(p.contentType));
+    if (bad.length) problems.push(`API answers other than 503 problem+json during the outage:\n${report(bad)}`);
     const slow = apiProbes.filter((p) => p.ms > 10_000);
     if (slow.length) problems.push(`API hung during the outage:\n${report(slow)}`);
-    if (!probes.some((p) => p.what === 'GET /health/ready' && p.status === 503)) problems.push(`readiness never reported 503:\n${report(probes.filter((p) => p.what === 'GET /health/ready'))}`);
+    for (const { name: service } of SERVICES) {
+      const ready = probes.filter((p) => p.what === `GET ${service} /health/ready`);
+      // order-service's problem filter turns readiness' 503 into a plain problem document: no details to name the
+      // database there, so a 503 is all that can be asked of it.
+      const down = service === 'order-service' ? (p: Probe) => p.status === 503 : databaseDown;
+      if (!ready.some(down)) problems.push(`${service} readiness never reported 503${service === 'order-service' ? '' : ' with the database down'}:\n${report(ready)}`);
+    }
 
     for (const { name: service } of SERVICES) {
       await eventually(
@@ -127,7 +158,7 @@ async function outageUnderLoad(name: string, system: RunningSystem, audit: Runni
     step(`${name}: all ready after the outage`);
     const { accepted } = await stream;
     if (accepted.length !== 30) problems.push(`only ${accepted.length}/30 orders accepted`);
-    const result = await auditOrders(audit, accepted, 120_000);
+    const result = await auditOrders(audit, [...accepted, ...probeOrders], 120_000);
     step(`${name}: audited ${JSON.stringify({ ...result, problems: result.problems.length })}`);
     problems.push(...(await stockProblems(audit)), ...exitedServices(system).map((service) => `${service} exited`));
     const dlq = (await dlqCount(system.natsUrl)) - dlqBefore;

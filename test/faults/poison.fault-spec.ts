@@ -10,15 +10,14 @@ import { eventually, finalOrder, type RunningSystem, startSystem } from '../supp
 import {
   assertAudit,
   auditOrders,
+  consumersIdle,
   DECLINE_ABOVE,
   dlqCount,
   driveOrders,
   exitedServices,
   FAULT_ENV,
   printSummary,
-  recordRow,
   scenario,
-  sleep,
   sql,
   step,
   stockProblems,
@@ -117,7 +116,9 @@ describe('fault: poison messages on every consumed subject', () => {
       );
       const { accepted } = await stream;
       const audit = await auditOrders(system, accepted, 120_000);
-      await sleep(2000); // late duplicates, if any, would land now
+      // A late duplicate dead letter needs a message still outstanding (unacked, or not yet delivered) somewhere: wait
+      // until no consumer has one, after which the server has nothing left to redeliver, then count.
+      await eventually(async () => ((await consumersIdle(system.natsUrl)) ? true : undefined), 60_000, () => 'consumers still hold messages');
       const store = await DeadLetterStore.over(nc);
       const letters = (await store.list()).filter((l) => l.headers['x-poison-kind']);
       // once per (consumer, subject, kind)
@@ -169,46 +170,46 @@ describe('fault: poison messages on every consumed subject', () => {
   });
 
   it('a dead letter that can now be processed is replayed and completes its order', async () => {
-    const started = Date.now();
-    const db = system.database.url;
-    // Break inventory's store for a moment: the orders.created handler fails twice and is dead-lettered.
-    await sql(db, 'ALTER TABLE inventory.reservations RENAME TO reservations_broken');
-    let orderId: string;
-    try {
-      orderId = (await driveOrders(system.url('order-service'), 1, { tag: 'replay' })).accepted[0].id;
+    await scenario('DLQ replay completes a stuck order', async () => {
+      const db = system.database.url;
+      // Break inventory's store for a moment: the orders.created handler fails twice and is dead-lettered.
+      await sql(db, 'ALTER TABLE inventory.reservations RENAME TO reservations_broken');
+      let orderId: string;
+      try {
+        orderId = (await driveOrders(system.url('order-service'), 1, { tag: 'replay' })).accepted[0].id;
+        const store = await DeadLetterStore.over(nc);
+        const letter = await eventually(
+          async () =>
+            (await store.list({ subject: 'orders.created' })).find((l) => {
+              try {
+                return JSON.parse(Buffer.from(l.data).toString('utf8')).data.orderId === orderId;
+              } catch {
+                return false;
+              }
+            }),
+          60_000,
+          () => `the order's orders.created never reached the DLQ\n${system.logs()}`,
+        );
+        expect(letter.error).toMatch(/^max deliveries \(2\) exhausted/);
+        expect(letter.consumer).toBe('inventory-service__orders_created');
+        step(`order ${orderId} dead-lettered at DLQ #${letter.seq}: ${letter.error}`);
+      } finally {
+        await sql(db, 'ALTER TABLE inventory.reservations_broken RENAME TO reservations');
+      }
+      const { status } = await fetch(`${system.url('order-service')}/orders/${orderId}`).then(async (r) => ({ status: ((await r.json()) as { status: string }).status }));
+      expect(status).toBe('PENDING');
+
       const store = await DeadLetterStore.over(nc);
-      const letter = await eventually(
-        async () =>
-          (await store.list({ subject: 'orders.created' })).find((l) => {
-            try {
-              return JSON.parse(Buffer.from(l.data).toString('utf8')).data.orderId === orderId;
-            } catch {
-              return false;
-            }
-          }),
-        60_000,
-        () => `the order's orders.created never reached the DLQ\n${system.logs()}`,
-      );
-      expect(letter.error).toMatch(/^max deliveries \(2\) exhausted/);
-      expect(letter.consumer).toBe('inventory-service__orders_created');
-      step(`order ${orderId} dead-lettered at DLQ #${letter.seq}: ${letter.error}`);
-    } finally {
-      await sql(db, 'ALTER TABLE inventory.reservations_broken RENAME TO reservations');
-    }
-    const { status } = await fetch(`${system.url('order-service')}/orders/${orderId}`).then(async (r) => ({ status: ((await r.json()) as { status: string }).status }));
-    expect(status).toBe('PENDING');
+      const seq = (await store.list({ subject: 'orders.created' })).find((l) => Buffer.from(l.data).toString('utf8').includes(orderId))!.seq;
+      const replay = io(system.natsUrl);
+      expect(await runCli(['replay', String(seq)], replay.cli)).toBe(0);
+      expect(replay.out[0]).toMatch(new RegExp(`^replayed ${seq} -> orders.created \\(ORDERS #\\d+`));
 
-    const store = await DeadLetterStore.over(nc);
-    const seq = (await store.list({ subject: 'orders.created' })).find((l) => Buffer.from(l.data).toString('utf8').includes(orderId))!.seq;
-    const replay = io(system.natsUrl);
-    expect(await runCli(['replay', String(seq)], replay.cli)).toBe(0);
-    expect(replay.out[0]).toMatch(new RegExp(`^replayed ${seq} -> orders.created \\(ORDERS #\\d+`));
-
-    const final = await finalOrder(system.url('order-service'), orderId, 60_000, system.logs);
-    expect(final.status).toBe('CONFIRMED');
-    const audit = await auditOrders(system, [{ id: orderId, plan: { key: '', sku: 'SKU-001', quantity: 1, declined: false, body: { customerId: 'fault-replay-0', currency: 'EUR', items: [] } } }], 60_000);
-    expect(audit.problems).toEqual([]);
-    await expect(store.get(seq)).rejects.toThrow(/no dead letter/);
-    recordRow({ scenario: 'DLQ replay completes a stuck order', orders: 1, final: audit.final, lost: audit.lost, duplicated: audit.duplicated, dlq: 1, seconds: (Date.now() - started) / 1000, passed: true });
+      const final = await finalOrder(system.url('order-service'), orderId, 60_000, system.logs);
+      expect(final.status).toBe('CONFIRMED');
+      const audit = await auditOrders(system, [{ id: orderId, plan: { key: '', sku: 'SKU-001', quantity: 1, declined: false, body: { customerId: 'fault-replay-0', currency: 'EUR', items: [] } } }], 60_000);
+      await expect(store.get(seq)).rejects.toThrow(/no dead letter/);
+      return assertAudit(audit, 1);
+    });
   }, 120_000);
 });

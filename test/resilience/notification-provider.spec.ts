@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 
 import {
+  NOTIFICATION_PROVIDER_BOOKS,
   NOTIFICATION_PROVIDER_DEPENDENCY,
   NotificationProviderClient,
   NotificationProviderModule,
@@ -11,8 +12,10 @@ import {
   type SendRequest,
   SimulatedNotificationProvider,
 } from '../../apps/notification-service/src/provider';
+import { InMemoryProviderBooks } from './in-memory-books';
 
 const message = (overrides: Partial<SendRequest> = {}): SendRequest => ({
+  orderId: 'order-1',
   recipient: 'customer-1',
   template: 'order-confirmed',
   data: { orderId: 'order-1' },
@@ -21,22 +24,24 @@ const message = (overrides: Partial<SendRequest> = {}): SendRequest => ({
 });
 
 function client(config: { failureRate?: number; latencyMs?: number } = {}) {
-  const provider = new SimulatedNotificationProvider({ failureRate: 0, latencyMs: 0, ...config });
+  const books = new InMemoryProviderBooks();
+  const provider = new SimulatedNotificationProvider({ failureRate: 0, latencyMs: 0, ...config }, books);
   const policy = createResiliencePolicy(
     NOTIFICATION_PROVIDER_DEPENDENCY,
     { timeoutMs: 1_000, retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 4 } },
     { logger: false },
   );
-  return { client: new NotificationProviderClient(provider, policy), policy };
+  return { client: new NotificationProviderClient(provider, policy), policy, books };
 }
 
 describe('NotificationProviderClient over the simulated provider', () => {
   it('returns the same message id for the same idempotency key', async () => {
-    const { client: provider } = client();
+    const { client: provider, books } = client();
     const first = await provider.send(message());
     expect(first.messageId).toMatch(/^msg_/);
     await expect(provider.send(message())).resolves.toEqual(first);
     await expect(provider.send(message({ idempotencyKey: 'order-1:order-cancelled' }))).resolves.not.toEqual(first);
+    expect(books.deliveries.map((d) => d.idempotencyKey)).toEqual(['order-1:order-confirmed', 'order-1:order-cancelled']);
   });
 
   it('with failure rate 1 fails with DependencyUnavailableError and opens the breaker', async () => {
@@ -67,9 +72,13 @@ describe('NotificationProviderModule', () => {
       NOTIFICATION_PROVIDER_LATENCY_MS: '0',
       RESILIENCE_RETRY_MAX_ATTEMPTS: '1',
     });
+    // No database here: the books are swapped for the in-memory ones (the service's are in its database).
     const moduleRef = await Test.createTestingModule({
       imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), ResilienceModule.forRoot(), NotificationProviderModule],
-    }).compile();
+    })
+      .overrideProvider(NOTIFICATION_PROVIDER_BOOKS)
+      .useValue(new InMemoryProviderBooks())
+      .compile();
     const provider = moduleRef.get(NotificationProviderClient);
     for (let i = 0; i < 6; i++) await expect(provider.send(message())).rejects.toBeInstanceOf(DependencyUnavailableError);
     expect(moduleRef.get(BreakerRegistry).health()['notification-provider']).toMatchObject({ status: 'up', state: 'open' });

@@ -6,12 +6,14 @@ import { Test } from '@nestjs/testing';
 
 import {
   type ChargeRequest,
+  PAYMENT_GATEWAY_BOOKS,
   PAYMENT_GATEWAY_DEPENDENCY,
   PaymentGatewayClient,
   PaymentGatewayModule,
   PaymentRequestRejectedError,
   SimulatedPaymentGateway,
 } from '../../apps/payment-service/src/gateway';
+import { InMemoryGatewayBooks } from './in-memory-books';
 
 const charge = (overrides: Partial<ChargeRequest> = {}): ChargeRequest => ({
   orderId: 'order-1',
@@ -23,13 +25,14 @@ const charge = (overrides: Partial<ChargeRequest> = {}): ChargeRequest => ({
 
 /** A client over the simulated gateway with fast retries, built by hand (no Nest). */
 function client(config: { failureRate?: number; latencyMs?: number; declineAbove?: number } = {}, timeoutMs = 1_000) {
-  const gateway = new SimulatedPaymentGateway({ failureRate: 0, latencyMs: 0, declineAbove: 1_000_000, ...config });
+  const books = new InMemoryGatewayBooks();
+  const gateway = new SimulatedPaymentGateway({ failureRate: 0, latencyMs: 0, declineAbove: 1_000_000, ...config }, books);
   const policy = createResiliencePolicy(
     PAYMENT_GATEWAY_DEPENDENCY,
     { timeoutMs, retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 4 } },
     { logger: false },
   );
-  return { client: new PaymentGatewayClient(gateway, policy), policy };
+  return { client: new PaymentGatewayClient(gateway, policy), policy, books };
 }
 
 describe('PaymentGatewayClient over the simulated gateway', () => {
@@ -49,23 +52,31 @@ describe('PaymentGatewayClient over the simulated gateway', () => {
     expect(policy.state).toBe('closed');
   });
 
-  it('is idempotent per key: the same key returns the same transaction id', async () => {
-    const { client: gateway } = client();
+  it('is idempotent per key: the same key returns the same transaction id and charges once', async () => {
+    const { client: gateway, books } = client();
     const first = await gateway.charge(charge());
     const again = await gateway.charge(charge());
     const other = await gateway.charge(charge({ orderId: 'order-2', idempotencyKey: 'order-2' }));
     expect(again).toEqual(first);
     expect(other).not.toEqual(first);
+    expect(books.charges.map((c) => c.orderId)).toEqual(['order-1', 'order-2']);
+  });
+
+  it('logs approved charges only, never a decline', async () => {
+    const { client: gateway, books } = client({ declineAbove: 1_000 });
+    await gateway.charge(charge({ amount: 1_001 }));
+    expect(books.charges).toEqual([]);
   });
 
   it('a retry after a lost response returns the original charge instead of charging twice', async () => {
-    const { client: gateway, policy } = client({ failureRate: 0.5 });
+    const { client: gateway, policy, books } = client({ failureRate: 0.5 });
     // 1st attempt: fails (0.1 < 0.5) after charging (0.9 >= 0.5); 2nd attempt: succeeds (0.9).
     const random = jest.spyOn(Math, 'random').mockReturnValueOnce(0.1).mockReturnValueOnce(0.9).mockReturnValue(0.9);
     try {
       const result = await gateway.charge(charge());
       expect(policy.stats.retries).toBe(1);
       await expect(gateway.charge(charge())).resolves.toEqual(result);
+      expect(books.charges).toHaveLength(1);
     } finally {
       random.mockRestore();
     }
@@ -106,9 +117,13 @@ describe('PaymentGatewayModule', () => {
 
   async function boot(env: Record<string, string>) {
     Object.assign(process.env, env);
+    // No database here: the books are swapped for the in-memory ones (the service's are in its database).
     return Test.createTestingModule({
       imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), ResilienceModule.forRoot(), PaymentGatewayModule],
-    }).compile();
+    })
+      .overrideProvider(PAYMENT_GATEWAY_BOOKS)
+      .useValue(new InMemoryGatewayBooks())
+      .compile();
   }
 
   it('reads PAYMENT_* from the environment and shows the open breaker as payment-gateway in health details', async () => {

@@ -21,7 +21,8 @@ export class NotificationsService {
 
   /**
    * A notification already recorded for (order, template) is never sent again; the provider call carries the same
-   * idempotency key, so a crash between sending and committing does not reach the customer twice either.
+   * idempotency key, so a crash between sending and committing does not reach the customer twice either: the
+   * provider remembers the key, not this process.
    */
   async notify(consumer: string, event: EventEnvelope<'orders.confirmed'> | EventEnvelope<'orders.cancelled'>): Promise<void> {
     const { orderId, customerId } = event.data;
@@ -31,6 +32,7 @@ export class NotificationsService {
       return;
     }
     const receipt = await this.provider.send({
+      orderId,
       recipient: customerId,
       template,
       data: event.data as unknown as Record<string, unknown>,

@@ -7,3 +7,5 @@ export const NOTIFICATION_PROVIDER = 'NOTIFICATION:PROVIDER';
 export const NOTIFICATION_PROVIDER_POLICY = 'NOTIFICATION:PROVIDER_POLICY';
 /** The validated {@link NotificationProviderConfig}. */
 export const NOTIFICATION_PROVIDER_CONFIG = 'NOTIFICATION:PROVIDER_CONFIG';
+/** The provider's books (a {@link NotificationProviderBooks}): its idempotency memory and delivery log, in the database. */
+export const NOTIFICATION_PROVIDER_BOOKS = 'NOTIFICATION:PROVIDER_BOOKS';

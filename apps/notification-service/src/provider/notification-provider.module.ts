@@ -4,8 +4,10 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 
 import { NotificationProviderClient } from './notification-provider.client';
+import { DatabaseNotificationProviderBooks } from './notification-provider.books';
 import {
   NOTIFICATION_PROVIDER,
+  NOTIFICATION_PROVIDER_BOOKS,
   NOTIFICATION_PROVIDER_CONFIG,
   NOTIFICATION_PROVIDER_DEPENDENCY,
   NOTIFICATION_PROVIDER_POLICY,
@@ -26,7 +28,9 @@ export function notificationProviderConfigFromEnv(read: (key: string) => unknown
 
 /**
  * Provides {@link NotificationProviderClient}: the simulated provider behind the `notification-provider` policy.
- * Needs the global `ResilienceModule.forRoot()` (for BreakerRegistry) and `ConfigService`.
+ * Needs the global `ResilienceModule.forRoot()` (for BreakerRegistry), `ConfigService`, and the global
+ * `PersistenceModule` (the provider's books live in the service's database; tests without one override
+ * `NOTIFICATION_PROVIDER_BOOKS`).
  */
 @Module({
   providers: [
@@ -36,6 +40,7 @@ export function notificationProviderConfigFromEnv(read: (key: string) => unknown
       useFactory: (config?: ConfigService): NotificationProviderConfig =>
         notificationProviderConfigFromEnv((key) => (config ? config.get<unknown>(key) : process.env[key])),
     },
+    { provide: NOTIFICATION_PROVIDER_BOOKS, useClass: DatabaseNotificationProviderBooks },
     { provide: NOTIFICATION_PROVIDER, useClass: SimulatedNotificationProvider },
     {
       provide: NOTIFICATION_PROVIDER_POLICY,

@@ -1,7 +1,7 @@
 import { Currency, CURRENCY_PATTERN, LIMITS, MinorUnits, OpaqueId, Quantity, Sku, SKU_PATTERN } from '@app/contracts';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, Max, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, Matches, Max, ValidateNested } from 'class-validator';
 
 import { Expect } from '../common/field-expectation';
 
@@ -12,6 +12,9 @@ export const ORDER_LIMITS = Object.freeze({ maxItems: LIMITS.maxItems, maxQuanti
  * Each field takes its rule from @app/contracts (the rule the orders.created event is validated with), plus the
  * HTTP API's tighter bounds: the API cannot accept a value the event contract would refuse to publish.
  */
+
+/** No control characters (NUL included) and no unpaired surrogates: what a text column can store as sent. */
+export const PRINTABLE_TEXT = /^[^\p{Cc}\p{Cs}]*$/u;
 export class OrderItemDto {
   @ApiProperty({ example: 'SKU-001', minLength: 1, maxLength: LIMITS.maxSkuLength, pattern: SKU_PATTERN.source })
   @Expect(`a string of 1 to ${LIMITS.maxSkuLength} letters, digits, dots, dashes or underscores, starting with a letter or digit`)
@@ -42,6 +45,8 @@ export class CreateOrderDto {
   @ApiProperty({ example: 'customer-42', minLength: 1, maxLength: LIMITS.maxIdLength })
   @Expect(`a string of 1 to ${LIMITS.maxIdLength} characters`)
   @OpaqueId('The customer who placed the order.')
+  // PostgreSQL text cannot hold NUL, and an unpaired surrogate would be stored as U+FFFD: refuse both up front.
+  @Matches(PRINTABLE_TEXT, { message: 'customerId must not contain control characters or unpaired surrogates' })
   customerId!: string;
 
   @ApiProperty({
@@ -60,6 +65,8 @@ export class CreateOrderDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(ORDER_LIMITS.maxItems)
+  // Without IsObject a nested array (`[[]]`) passes ValidateNested as "an array of nothing" and reaches the handler.
+  @IsObject({ each: true, message: 'each item must be an object' })
   @ValidateNested({ each: true })
   @Type(() => OrderItemDto)
   items!: OrderItemDto[];

@@ -1,6 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+import { PRINTABLE_TEXT } from './create-order.dto';
 
 import { Expect } from '../common/field-expectation';
 
@@ -14,6 +16,7 @@ export class ListOrdersQuery {
   @IsOptional()
   @IsString()
   @MaxLength(128)
+  @Matches(PRINTABLE_TEXT, { message: 'customerId must not contain control characters or unpaired surrogates' })
   customerId?: string;
 
   @ApiPropertyOptional({ enum: ORDER_STATUSES })

@@ -7,3 +7,5 @@ export const PAYMENT_GATEWAY = 'PAYMENT:GATEWAY';
 export const PAYMENT_GATEWAY_POLICY = 'PAYMENT:GATEWAY_POLICY';
 /** The validated {@link PaymentGatewayConfig}. */
 export const PAYMENT_GATEWAY_CONFIG = 'PAYMENT:GATEWAY_CONFIG';
+/** The gateway's books (a {@link PaymentGatewayBooks}): its idempotency memory and charge log, in the database. */
+export const PAYMENT_GATEWAY_BOOKS = 'PAYMENT:GATEWAY_BOOKS';

@@ -21,3 +21,23 @@ export interface PaymentGatewayConfig {
   latencyMs: number;
   declineAbove: number;
 }
+
+/** What the gateway remembers about one idempotency key: what the request looked like, and the answer it got. */
+export interface RememberedCharge {
+  /** `orderId|amount|currency` of the first request under the key. */
+  fingerprint: string;
+  result: ChargeResult;
+}
+
+/**
+ * The simulated gateway's own books: its idempotency memory and the log of every charge it made. They stand for
+ * an outside system's records, so they live outside payment-service's transactions and survive its crashes.
+ */
+export interface PaymentGatewayBooks {
+  /**
+   * Settles one request, atomically: if the key is remembered (and not expired), returns what was remembered and
+   * records nothing; otherwise remembers `fresh` under the key, logs the charge when `fresh` is approved, and
+   * returns it. Concurrent calls with one key settle one after the other, so only one of them can charge.
+   */
+  settle(request: ChargeRequest, fingerprint: string, fresh: ChargeResult): Promise<RememberedCharge>;
+}

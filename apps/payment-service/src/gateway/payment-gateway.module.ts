@@ -4,7 +4,14 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 
 import { PaymentGatewayClient } from './payment-gateway.client';
-import { PAYMENT_GATEWAY, PAYMENT_GATEWAY_CONFIG, PAYMENT_GATEWAY_DEPENDENCY, PAYMENT_GATEWAY_POLICY } from './payment-gateway.constants';
+import { DatabasePaymentGatewayBooks } from './payment-gateway.books';
+import {
+  PAYMENT_GATEWAY,
+  PAYMENT_GATEWAY_BOOKS,
+  PAYMENT_GATEWAY_CONFIG,
+  PAYMENT_GATEWAY_DEPENDENCY,
+  PAYMENT_GATEWAY_POLICY,
+} from './payment-gateway.constants';
 import { PAYMENT_GATEWAY_ENV_KEYS, PaymentGatewayEnv } from './payment-gateway.env';
 import type { PaymentGatewayConfig } from './payment-gateway.interfaces';
 import { SimulatedPaymentGateway } from './simulated-payment.gateway';
@@ -25,7 +32,8 @@ export function paymentGatewayConfigFromEnv(read: (key: string) => unknown): Pay
 
 /**
  * Provides {@link PaymentGatewayClient}: the simulated gateway behind the `payment-gateway` policy. Needs the global
- * `ResilienceModule.forRoot()` (for BreakerRegistry) and `ConfigService`.
+ * `ResilienceModule.forRoot()` (for BreakerRegistry), `ConfigService`, and the global `PersistenceModule` (the
+ * gateway's books live in the service's database; tests without one override `PAYMENT_GATEWAY_BOOKS`).
  */
 @Module({
   providers: [
@@ -35,6 +43,7 @@ export function paymentGatewayConfigFromEnv(read: (key: string) => unknown): Pay
       useFactory: (config?: ConfigService): PaymentGatewayConfig =>
         paymentGatewayConfigFromEnv((key) => (config ? config.get<unknown>(key) : process.env[key])),
     },
+    { provide: PAYMENT_GATEWAY_BOOKS, useClass: DatabasePaymentGatewayBooks },
     { provide: PAYMENT_GATEWAY, useClass: SimulatedPaymentGateway },
     {
       provide: PAYMENT_GATEWAY_POLICY,

@@ -2,8 +2,10 @@ import { createEvent, type EventEnvelope, Subjects } from '@app/contracts';
 import { EventOutbox, UnitOfWork } from '@app/persistence';
 import { DependencyUnavailableError } from '@app/resilience';
 import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { eq } from 'drizzle-orm';
 
+import type { PaymentServiceEnv } from '../config/payment.env';
 import { payments } from '../db/payment.schema';
 import { PaymentGatewayClient } from '../gateway';
 
@@ -17,16 +19,24 @@ type ChargeOutcome =
 @Injectable()
 export class PaymentsService {
   private readonly logger = new Logger(PaymentsService.name);
+  private readonly holdAfterChargeMs: number;
 
   constructor(
     private readonly uow: UnitOfWork,
     private readonly outbox: EventOutbox,
     private readonly gateway: PaymentGatewayClient,
-  ) {}
+    config: ConfigService<PaymentServiceEnv, true>,
+  ) {
+    this.holdAfterChargeMs = config.get('PAYMENT_TEST_HOLD_AFTER_CHARGE_MS', { infer: true }) ?? 0;
+    if (this.holdAfterChargeMs > 0) {
+      this.logger.warn(`test hook on: every payment is held ${this.holdAfterChargeMs} ms between the charge and the commit`);
+    }
+  }
 
   /**
    * The gateway call happens outside the transaction (no database lock held over the network); the gateway is
-   * idempotent on the order id, so a crash between charge and commit cannot charge twice on redelivery.
+   * idempotent on the order id (the idempotency key it is sent), so a crash between charge and commit cannot charge
+   * twice on redelivery: the gateway remembers the key, not this process.
    * While the gateway is unavailable the error propagates and the message is retried later; on the last delivery
    * the order fails with reason UNAVAILABLE instead, so it still reaches a final state.
    */
@@ -44,6 +54,7 @@ export class PaymentsService {
         result.outcome === 'approved'
           ? { status: 'COMPLETED', transactionId: result.transactionId }
           : { status: 'FAILED', reason: 'DECLINED', message: result.reason };
+      await this.holdForFaultTest(orderId);
     } catch (error) {
       if (!(error instanceof DependencyUnavailableError) || !lastDelivery) throw error;
       this.logger.warn(`payment gateway still unavailable on the last delivery for order ${orderId}: failing the payment`);
@@ -75,6 +86,13 @@ export class PaymentsService {
         );
       });
     });
+  }
+
+  /** PAYMENT_TEST_HOLD_AFTER_CHARGE_MS: the window in which a fault test kills the service after the charge. */
+  private async holdForFaultTest(orderId: string): Promise<void> {
+    if (this.holdAfterChargeMs <= 0) return;
+    this.logger.warn(`test hook: holding the payment of order ${orderId} for ${this.holdAfterChargeMs} ms before the commit`);
+    await new Promise((resolve) => setTimeout(resolve, this.holdAfterChargeMs));
   }
 
   private async exists(orderId: string): Promise<boolean> {

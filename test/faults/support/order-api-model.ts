@@ -41,9 +41,11 @@ const isInt = (v: unknown, min: number, max: number): boolean => typeof v === 'n
 const printable = (v: string) => /^[^\p{Cc}\p{Cs}]*$/u.test(v);
 
 /** A field path as the API names it: `customerId`, `items[0].sku`, `[0]` for an index key, `(body)` for the body. */
+/** The API's field paths: names as they are, indexes in brackets, any other key quoted in brackets. */
 function path(prefix: string, key: string): string {
   if (/^\d+$/.test(key)) return `${prefix}[${key}]`;
-  return prefix ? `${prefix}.${key}` : key || '(body)';
+  if (!/^[A-Za-z_$][\w$]*$/.test(key)) return `${prefix}[${JSON.stringify(key)}]`;
+  return prefix ? `${prefix}.${key}` : key;
 }
 
 function unknownKeys(value: Record<string, unknown>, known: string[], prefix: string): string[] {
@@ -89,7 +91,8 @@ export function bodyFields(value: unknown): string[] {
   const fields = unknownKeys(body, ['customerId', 'currency', 'items'], '');
   const { customerId, currency } = body;
   if (!(typeof customerId === 'string' && minLength(customerId, 1) && maxLength(customerId, 128) && printable(customerId))) fields.push('customerId');
-  if (!(typeof currency === 'string' && isISO4217CurrencyCode(currency))) fields.push('currency');
+  // The API upper-cases the currency on receipt (eur is EUR).
+  if (!(typeof currency === 'string' && isISO4217CurrencyCode(currency.toUpperCase()))) fields.push('currency');
   fields.push(...itemsFields(body.items));
   return [...new Set(fields)].sort();
 }
@@ -123,7 +126,7 @@ export function expectPost(body: string, contentType: string | undefined): PostE
   const fields = bodyFields(value);
   if (fields.length) return { status: 400, fields };
   const order = value as ValidOrder;
-  return { status: 201, order: { customerId: order.customerId, currency: order.currency, items: order.items.map(({ sku, quantity, unitPrice }) => ({ sku, quantity: quantity + 0, unitPrice: unitPrice + 0 })) } };
+  return { status: 201, order: { customerId: order.customerId, currency: order.currency.toUpperCase(), items: order.items.map(({ sku, quantity, unitPrice }) => ({ sku, quantity: quantity + 0, unitPrice: unitPrice + 0 })) } };
 }
 
 /**

@@ -25,8 +25,15 @@ export class RequestValidationError extends BadRequestException {
  */
 const PRIORITY = ['whitelistValidation', 'unknownValue', 'isDefined', 'nestedValidation', 'isArray', 'isString', 'isInt', 'isNumber', 'isIn', 'isUuid'];
 
+/** A key that reads as a name goes as it is; any other (empty, spaces, dots) is quoted, so paths stay unambiguous. */
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+function fieldLabel(property: string): string {
+  return IDENTIFIER.test(property) ? property : JSON.stringify(property);
+}
+
 function messageFor(error: ValidationError, constraints: Record<string, string>): string {
-  if (constraints.whitelistValidation) return `${error.property} is not a known field; remove it`;
+  if (constraints.whitelistValidation) return `${fieldLabel(error.property)} is not a known field; remove it`;
   if (constraints.unknownValue) return 'the body must be a JSON object';
   const expected = expectationOf(error.target, error.property);
   if (expected) return `${error.property} must be ${expected}`;
@@ -37,7 +44,7 @@ function messageFor(error: ValidationError, constraints: Record<string, string>)
 function flatten(errors: ValidationError[], prefix: string): FieldProblem[] {
   return errors.flatMap((error) => {
     const property = error.property ?? '';
-    const segment = /^\d+$/.test(property) ? `[${property}]` : prefix && property ? `.${property}` : property;
+    const segment = /^\d+$/.test(property) ? `[${property}]` : IDENTIFIER.test(property) ? (prefix ? `.${property}` : property) : `[${JSON.stringify(property)}]`;
     const path = `${prefix}${segment}`;
     const constraints = error.constraints ?? {};
     const own = Object.keys(constraints).length > 0 ? [{ field: path || '(body)', message: messageFor(error, constraints) }] : [];

@@ -114,12 +114,18 @@ export function answerFrameworkError(error: { code?: string }, _request: Fastify
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-/** Methods some route serves for this request's path (empty when the path itself is unknown). */
+/**
+ * Methods some route serves for this request's path (empty when the path itself is unknown). HEAD counts only
+ * beside GET: Fastify answers HEAD for every GET route, and for a path like `/orders/` its HEAD route matches
+ * where no GET does, which must stay a 404, not "use HEAD".
+ */
 function allowedMethods(request: FastifyRequest): string[] {
   const url = request.url.split('?')[0];
   const server = request.server as unknown as { findRoute?(options: { method: string; url: string }): unknown };
   if (typeof server?.findRoute !== 'function') return [];
-  return METHODS.filter((method) => method !== request.method && server.findRoute!({ method, url }) !== null && server.findRoute!({ method, url }) !== undefined);
+  const served = METHODS.filter((method) => method !== 'HEAD' && server.findRoute!({ method, url }) !== null && server.findRoute!({ method, url }) !== undefined);
+  if (served.includes('GET')) served.splice(served.indexOf('GET') + 1, 0, 'HEAD');
+  return served.filter((method) => method !== request.method);
 }
 
 /**

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUrl, MinLength, registerDecorator } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUrl, MinLength, registerDecorator, ValidateIf } from 'class-validator';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Constructor<T = object> = new (...args: any[]) => T;
@@ -26,22 +26,8 @@ export interface AuthEnvVars {
 
 const isSet = (value: unknown) => value !== undefined && value !== '';
 
-/** A variable that must be set whenever a key source is, and that may not be set alone. */
-function RequiredWithKey(): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'requiredWithKey',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: `must be set when ${AUTH_KEY_VARIABLES.join(' or ')} is: tokens are checked against it` },
-      validator: {
-        validate: (value: unknown, args) => {
-          const object = args!.object as Record<string, unknown>;
-          return isSet(value) || !AUTH_KEY_VARIABLES.some((name) => isSet(object[name]));
-        },
-      },
-    });
-}
+const keySourceSet = (env: object) => AUTH_KEY_VARIABLES.some((name) => isSet((env as Record<string, unknown>)[name]));
+const NEEDED_WITH_KEY = `must be set when ${AUTH_KEY_VARIABLES.join(' or ')} is: tokens are checked against it`;
 
 /** Exactly one key source: a PEM file or a JWKS URL, not both (which one would win is a guess). */
 function OnlyOneKeySource(): PropertyDecorator {
@@ -92,17 +78,17 @@ export function WithAuthEnv<TBase extends Constructor>(Base: TBase) {
     AUTH_JWKS_URL?: string;
 
     /** Expected `iss` claim. */
-    @RequiredWithKey()
-    @IsOptional()
-    @IsString()
-    @MinLength(1)
+    // Validated whenever a key source is set, so a missing value is reported (IsOptional would skip it).
+    @ValidateIf((env: object) => isSet((env as AuthEnvVars).AUTH_JWT_ISSUER) || keySourceSet(env))
+    @IsString({ message: NEEDED_WITH_KEY })
+    @MinLength(1, { message: NEEDED_WITH_KEY })
     AUTH_JWT_ISSUER?: string;
 
     /** Expected `aud` claim (the token must name this API). */
-    @RequiredWithKey()
-    @IsOptional()
-    @IsString()
-    @MinLength(1)
+    // Validated whenever a key source is set, so a missing value is reported (IsOptional would skip it).
+    @ValidateIf((env: object) => isSet((env as AuthEnvVars).AUTH_JWT_AUDIENCE) || keySourceSet(env))
+    @IsString({ message: NEEDED_WITH_KEY })
+    @MinLength(1, { message: NEEDED_WITH_KEY })
     AUTH_JWT_AUDIENCE?: string;
 
     /** Restricts the accepted algorithm; unset: derived from the PEM key, or ES256 and RS256 with a JWKS. */

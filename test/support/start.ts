@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 
 import { connect } from 'nats';
 
+import { devAuthEnv, ensureDevKeyPair } from './dev-auth';
 import {
   buildIfNeeded,
   canConnect,
@@ -90,6 +91,17 @@ async function ensureNats(natsUrl: string, dataDir: string): Promise<NatsServerP
   return startNatsServer({ host, port, storeDir });
 }
 
+/**
+ * Authentication for order-service: what the environment configures, else the development key pair under
+ * DATA_DIR/auth (created on the first run), whose tokens `npm run token` prints.
+ */
+function localAuthEnv(dataDir: string): Record<string, string> {
+  if (process.env.AUTH_DISABLED === 'true' || process.env.AUTH_JWT_PUBLIC_KEY_FILE || process.env.AUTH_JWKS_URL) return {};
+  const keys = ensureDevKeyPair(dataDir, REPO_ROOT);
+  say(`${keys.created ? 'created' : 'using'} the development signing key in ${keys.dir}; get a token with: npm run token -- <customerId>`);
+  return devAuthEnv(keys);
+}
+
 async function main(): Promise<void> {
   if (existsSync(join(REPO_ROOT, '.env'))) process.loadEnvFile(join(REPO_ROOT, '.env'));
   const natsUrl = process.env.NATS_URL || DEFAULT_NATS_URL;
@@ -97,6 +109,7 @@ async function main(): Promise<void> {
 
   if (!watch) buildIfNeeded(say);
   const nats = await ensureNats(natsUrl, dataDir);
+  const authEnv = localAuthEnv(dataDir);
 
   const children = SERVICES.map(({ name }, index) => {
     const [command, args] = watch
@@ -104,7 +117,7 @@ async function main(): Promise<void> {
       : [process.execPath, [join(REPO_ROOT, 'dist', 'apps', name, 'main.js')]];
     const child = spawn(command, args, {
       cwd: REPO_ROOT,
-      env: { ...process.env, NATS_URL: natsUrl, DATA_DIR: dataDir, LOG_FORMAT: process.env.LOG_FORMAT ?? (tty ? 'pretty' : 'json') },
+      env: { ...process.env, ...authEnv, NATS_URL: natsUrl, DATA_DIR: dataDir, LOG_FORMAT: process.env.LOG_FORMAT ?? (tty ? 'pretty' : 'json') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const write = prefixer(name, COLOURS[index % COLOURS.length]);

@@ -12,7 +12,6 @@ import { validateEnv, type CommonEnv } from '@app/runtime';
 
 import { InventoryServiceEnv } from '../../apps/inventory-service/src/config/inventory.env';
 import { NotificationServiceEnv } from '../../apps/notification-service/src/config/notification.env';
-import { authConfigFromEnv } from '../../apps/order-service/src/auth/auth.config';
 import { OrderServiceEnv } from '../../apps/order-service/src/config/order.env';
 import { PaymentServiceEnv } from '../../apps/payment-service/src/config/payment.env';
 import {
@@ -539,27 +538,5 @@ describe('docker/k8s', () => {
       expect(budget!.spec.minAvailable).toBe(1);
       expect(selects(budget!.spec.selector.matchLabels as Record<string, string>)).toBe(true);
     });
-  });
-});
-
-// =====================================================================================================================
-
-describe('order-service is deployed with authentication (it refuses to start without)', () => {
-  const order = APPS.find((app) => app.name === 'order-service')!;
-
-  it('docker/compose.yaml configures a key, mounted read-only at the path it names', () => {
-    const service = (readYaml(join(DOCKER_DIR, 'compose.yaml')).services as Record<string, Doc>)['order-service'];
-    const env = validated(order, composeEnvironment(service.environment)) as OrderServiceEnv;
-    expect(() => authConfigFromEnv(env)).not.toThrow();
-    const mount = ((service.volumes ?? []) as Doc[]).find((volume) => volume.target === env.AUTH_JWT_PUBLIC_KEY_FILE);
-    expect(mount).toMatchObject({ type: 'bind', read_only: true });
-  });
-
-  it('docker/k8s configures a JWKS URL, issuer and audience on the order-service container', () => {
-    const deployment = readYamlDocuments(join(K8S_DIR, 'order-service.yaml')).find((object) => object.kind === 'Deployment')!;
-    const container = (deployment.spec.template.spec.containers as Doc[]).find((c) => c.name === 'order-service')!;
-    const env = Object.fromEntries(((container.env ?? []) as Doc[]).filter((e) => e.value !== undefined).map((e) => [e.name as string, String(e.value)]));
-    expect(() => authConfigFromEnv(validated(order, env) as OrderServiceEnv)).not.toThrow();
-    expect(env.AUTH_DISABLED).toBeUndefined();
   });
 });

@@ -1,7 +1,15 @@
 import { spawnSync } from 'node:child_process';
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { decodeJwt } from 'jose';
+
 import { type CliIo, runCli } from '../../libs/messaging/src/dlq/dlq.cli';
+import { DEV_AUDIENCE, DEV_ISSUER } from '../support/dev-auth';
 import { REPO_ROOT } from '../support/stack';
+import { parseTokenArgs } from '../support/token';
 
 /** Usage of the command-line tools, as the README gives it: --help answers 0, a usage error exits 2. */
 describe('command-line usage', () => {
@@ -38,4 +46,36 @@ describe('command-line usage', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--rate needs a value[\s\S]*usage: npm run load/);
   }, 60_000);
+
+  it('npm run token parses a customer and scopes; a missing customer or an unknown scope is a usage error', () => {
+    expect(parseTokenArgs(['c-1'])).toEqual({ subject: 'c-1', scopes: ['orders:write', 'orders:read'], ttlS: 3600 });
+    expect(parseTokenArgs(['ops', '--scope', 'orders:admin', '--scope', 'orders:read orders:write', '--ttl', '60'])).toEqual({
+      subject: 'ops',
+      scopes: ['orders:admin', 'orders:read', 'orders:write'],
+      ttlS: 60,
+    });
+    expect(() => parseTokenArgs([])).toThrow('a customerId is required');
+    expect(() => parseTokenArgs(['c-1', '--scope', 'orders:delete'])).toThrow(/unknown scope orders:delete/);
+  });
+
+  it('npm run token -- <customerId> prints a token signed with the development key it creates under DATA_DIR/auth', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'orders-token-'));
+    try {
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, ['node_modules/ts-node/dist/bin.js', '--transpile-only', 'test/support/token.ts', ...args], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, DATA_DIR: dataDir },
+          encoding: 'utf8',
+          timeout: 30_000,
+        });
+      const result = run(['c-1']);
+      expect(result.status).toBe(0);
+      expect(result.stderr).toContain(`created the development key pair in ${join(dataDir, 'auth')}`);
+      expect(decodeJwt(result.stdout.trim())).toMatchObject({ sub: 'c-1', scope: 'orders:write orders:read', iss: DEV_ISSUER, aud: DEV_AUDIENCE });
+      expect(run(['--help']).stdout).toMatch(/^usage: npm run token/);
+      expect(run([]).status).toBe(2);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -1,15 +1,19 @@
 /**
  * `npm run load -- --rate <n|max> --duration <s> [--url http://localhost:3000] [--concurrency 64]
- *                  [--nats nats://127.0.0.1:4222] [--json out.json]`
+ *                  [--nats nats://127.0.0.1:4222] [--json out.json] [--token <jwt>]`
  *
  * Drives POST /orders against a running system with realistic bodies (one to four SKUs, a share of orders bound to
  * be rejected), watches `orders.confirmed`/`orders.cancelled` on NATS to time each order from POST to its final
  * state (falls back to polling GET /orders/:id when NATS cannot be reached), and prints a summary.
  * For long runs raise the seeded stock (INVENTORY_SEED_STOCK) or most orders end OUT_OF_STOCK.
+ * Orders are placed as one customer, the token's subject: `--token`, else one minted with the development key of
+ * `npm start` (DATA_DIR/auth), else none (a system running with AUTH_DISABLED=true).
  */
 import { writeFileSync } from 'node:fs';
 
 import { connect, type NatsConnection } from 'nats';
+
+import { resolveCaller } from './support/caller';
 
 interface Options {
   url: string;
@@ -19,11 +23,13 @@ interface Options {
   nats: string;
   json?: string;
   rejectShare: number;
+  token?: string;
 }
 
 /** What `npm run load -- --help` prints. */
 export const USAGE = `usage: npm run load -- [--rate <n|max>] [--duration <s>] [--url http://127.0.0.1:3000]
                      [--concurrency 64] [--nats nats://127.0.0.1:4222] [--json out.json] [--reject-share 0.1]
+                     [--token <jwt>]
 
 Drives POST /orders against a running system (npm start) and prints throughput and latency.
   --rate          orders per second, or max (default 50)
@@ -31,6 +37,8 @@ Drives POST /orders against a running system (npm start) and prints throughput a
   --concurrency   requests in flight at most (default 64)
   --reject-share  share of orders naming an unknown SKU, 0 to 1 (default 0.1)
   --json          also write the summary to this file
+  --token         bearer token (orders:write orders:read); default: minted with npm start's development key
+                  (DATA_DIR/auth), or none when there is no such key
 exit codes: 0 done, 1 no order accepted, 2 bad usage`;
 
 /** Thrown for `--help`: print the usage and exit 0. */
@@ -48,7 +56,7 @@ export function parseArgs(argv: string[]): Options {
     args.set(key.slice(2), value);
     i++;
   }
-  const known = new Set(['url', 'rate', 'duration', 'concurrency', 'nats', 'json', 'reject-share']);
+  const known = new Set(['url', 'rate', 'duration', 'concurrency', 'nats', 'json', 'reject-share', 'token']);
   for (const key of args.keys()) if (!known.has(key)) throw new Error(`unknown option --${key}`);
   const number = (name: string, fallback: number, min: number, max: number) => {
     const raw = args.get(name);
@@ -67,18 +75,19 @@ export function parseArgs(argv: string[]): Options {
     nats: args.get('nats') ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     json: args.get('json'),
     rejectShare: number('reject-share', 0.1, 0, 1),
+    token: args.get('token'),
   };
 }
 
 const SKUS = Array.from({ length: 10 }, (_, i) => `SKU-${String(i + 1).padStart(3, '0')}`);
 
 /** A realistic order: one to four distinct SKUs; a share names an unknown SKU so the saga rejects it. */
-export function orderBody(rejectShare: number, random = Math.random): Record<string, unknown> {
+export function orderBody(rejectShare: number, random = Math.random, customerId?: string): Record<string, unknown> {
   const count = 1 + Math.floor(random() * 4);
   const skus = [...SKUS].sort(() => random() - 0.5).slice(0, count);
   if (random() < rejectShare) skus[0] = 'SKU-UNKNOWN';
   return {
-    customerId: `load-${Math.floor(random() * 1000)}`,
+    customerId: customerId ?? `load-${Math.floor(random() * 1000)}`,
     currency: 'EUR',
     items: skus.map((sku) => ({ sku, quantity: 1 + Math.floor(random() * 3), unitPrice: 100 + Math.floor(random() * 9900) })),
   };
@@ -118,6 +127,8 @@ export function histogram(values: number[], width = 40): string {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  const caller = await resolveCaller(options.token);
+  const auth: Record<string, string> = caller.token ? { authorization: `Bearer ${caller.token}` } : {};
   const started = new Map<string, number>(); // order id -> POST start (ms)
   const httpLatency: number[] = [];
   const finalLatency: number[] = [];
@@ -163,8 +174,8 @@ async function main(): Promise<void> {
     try {
       const response = await fetch(`${options.url}/orders`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(orderBody(options.rejectShare)),
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify(orderBody(options.rejectShare, Math.random, caller.customerId)),
         signal: AbortSignal.timeout(10_000),
       });
       const latency = performance.now() - t0;
@@ -187,7 +198,7 @@ async function main(): Promise<void> {
   const poll = async () => {
     for (const id of [...started.keys()].slice(0, 50)) {
       try {
-        const response = await fetch(`${options.url}/orders/${id}`);
+        const response = await fetch(`${options.url}/orders/${id}`, { headers: auth });
         if (response.ok) {
           const order = (await response.json()) as { status: string };
           if (order.status === 'CONFIRMED' || order.status === 'CANCELLED') settle(id, order.status);

@@ -176,7 +176,17 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
-/** Starts a built service (`node dist/apps/<name>/main.js`) with the given environment on top of process.env. */
+/**
+ * What every service a test starts gets unless the test says otherwise: order-service runs without authentication
+ * (AUTH_DISABLED=true), since most tests are about something else. Tests of authentication pass the AUTH_* variables
+ * and `AUTH_DISABLED: ''` (see test/support/test-auth.ts).
+ */
+export const TEST_SERVICE_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({ AUTH_DISABLED: 'true' });
+
+/**
+ * Starts a built service (`node dist/apps/<name>/main.js`) with the given environment on top of process.env and
+ * {@link TEST_SERVICE_DEFAULTS}.
+ */
 export function startService(
   name: ServiceName,
   env: Record<string, string | undefined>,
@@ -186,7 +196,7 @@ export function startService(
   const port = Number(env.PORT ?? SERVICES.find((s) => s.name === name)!.port);
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', name, 'main.js')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
+    env: { ...TEST_SERVICE_DEFAULTS, ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let captured = '';

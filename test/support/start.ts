@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { connect } from 'nats';
 
 import { killGroups, stopGroup } from './process-group';
+import { devAuthEnv, ensureDevKeyPair } from './dev-auth';
 import {
   buildIfNeeded,
   canConnect,
@@ -128,9 +129,21 @@ async function announceWhenReady(ports: number[], stopped: () => boolean): Promi
   if (stopped()) return;
   const body = '{"customerId":"c-1","currency":"EUR","items":[{"sku":"SKU-001","quantity":2,"unitPrice":1250}]}';
   say(
-    `all four services ready: try curl -s localhost:${ports[0]}/orders -H 'content-type: application/json' -d '${body}' ` +
+    `all four services ready: try curl -s localhost:${ports[0]}/orders -H "authorization: Bearer $(npm run --silent token -- c-1)" ` +
+      `-H 'content-type: application/json' -d '${body}' ` +
       `(API docs: http://localhost:${ports[0]}/docs; Ctrl-C stops everything)`,
   );
+}
+
+/**
+ * Authentication for order-service: what the environment configures, else the development key pair under
+ * DATA_DIR/auth (created on the first run), whose tokens `npm run token` prints.
+ */
+function localAuthEnv(dataDir: string): Record<string, string> {
+  if (process.env.AUTH_DISABLED === 'true' || process.env.AUTH_JWT_PUBLIC_KEY_FILE || process.env.AUTH_JWKS_URL) return {};
+  const keys = ensureDevKeyPair(dataDir, REPO_ROOT);
+  say(`${keys.created ? 'created' : 'using'} the development signing key in ${keys.dir}; get a token with: npm run token -- <customerId>`);
+  return devAuthEnv(keys);
 }
 
 async function main(): Promise<void> {
@@ -141,6 +154,7 @@ async function main(): Promise<void> {
 
   if (!watch) buildIfNeeded(say);
   const nats = await ensureNats(natsUrl, dataDir);
+  const authEnv = localAuthEnv(dataDir);
 
   const children = SERVICES.map(({ name }, index) => {
     const [command, args] = watch
@@ -150,6 +164,7 @@ async function main(): Promise<void> {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
+        ...authEnv,
         NATS_URL: natsUrl,
         DATA_DIR: dataDir,
         PORT: String(ports[index]),

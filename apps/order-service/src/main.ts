@@ -3,6 +3,7 @@ import './instrumentation';
 import { runService } from '@app/runtime';
 import { connectEventTransport } from '@app/runtime/platform';
 
+import { assertAuthUsable } from './auth/verification-key';
 import { configureHttpApi } from './common/http-api';
 import { OrderServiceEnv } from './config/order.env';
 import { OrderServiceModule } from './order-service.module';
@@ -11,8 +12,10 @@ void runService({
   name: 'order-service',
   module: OrderServiceModule,
   env: OrderServiceEnv,
-  configure: (app) => {
-    configureHttpApi(app);
+  // Refuses to start with no usable key and no explicit AUTH_DISABLED=true, before anything connects or listens.
+  preflight: assertAuthUsable,
+  configure: async (app, env) => {
+    await configureHttpApi(app, env);
     connectEventTransport(app);
   },
 });

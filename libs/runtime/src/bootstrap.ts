@@ -20,6 +20,11 @@ export interface ServiceDefinition<E extends CommonEnv> {
   module: Type<unknown>;
   /** The app's env schema; validated before Nest starts so a bad value ends the process with one clear message. */
   env: new () => E;
+  /**
+   * Checks of the validated environment that must pass before anything starts (order-service refuses to serve its
+   * API unprotected). A thrown error ends the process with its message as one line and exit code 1.
+   */
+  preflight?: (env: E) => void;
   /** Adds what is particular to the app (transports, OpenAPI, ...) before it starts listening. */
   configure?: (app: NestFastifyApplication, env: E) => void | Promise<void>;
 }
@@ -77,6 +82,11 @@ export async function runService<E extends CommonEnv>(definition: ServiceDefinit
   } catch (error) {
     if (error instanceof ConfigValidationError) fail(definition.name, error.message);
     throw error;
+  }
+  try {
+    definition.preflight?.(env);
+  } catch (error) {
+    fail(definition.name, error instanceof Error ? error.message : String(error));
   }
 
   try {

@@ -68,9 +68,13 @@ export class OrdersService {
     return { order, replayed: false };
   }
 
-  async get(id: string): Promise<OrderView> {
+  /**
+   * The order with its history. With `customerId`, another customer's order is reported exactly like a missing one,
+   * so a caller cannot tell which ids exist.
+   */
+  async get(id: string, customerId?: string): Promise<OrderView> {
     const row = await this.repository.findById(this.uow.db, id);
-    if (!row) throw new NotFoundException(`Order ${id} does not exist.`);
+    if (!row || (customerId !== undefined && row.customerId !== customerId)) throw new NotFoundException(`Order ${id} does not exist.`);
     return toView(row, await this.repository.history(this.uow.db, id));
   }
 

@@ -34,11 +34,14 @@ export class Problem {
 /** What each error status means, unless an operation says more. */
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed JSON or a failing field (each listed in `errors`)',
+  401: 'No valid bearer token (see `WWW-Authenticate`)',
+  403: 'The token does not allow this',
   404: 'Not found',
   405: 'The path exists but not with this method (see `Allow`)',
   413: 'Body over 64 KiB',
   415: 'Body not sent as application/json',
   422: 'Understood but refused',
+  429: 'Too many requests; retry after `Retry-After` seconds',
   503: 'A dependency (the database) is unavailable; retry after `Retry-After` seconds',
 };
 
@@ -56,16 +59,22 @@ export function ApiProblems(...responses: (number | [number, string])[]): Method
   );
 }
 
-/** Serves the app's OpenAPI document at `/docs-json` and Swagger UI at `/docs`. */
-export function serveOpenApi(app: NestFastifyApplication, info: { title: string; description: string }): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(info.title)
-      .setDescription(info.description)
-      .setVersion(process.env.npm_package_version ?? '0.0.0')
-      .build(),
-    { extraModels: [Problem] },
-  );
+/** A bearer (JWT) security scheme for the document; operations name it with `@ApiSecurity(name, scopes)`. */
+export interface BearerScheme {
+  name: string;
+  description: string;
+}
+
+/**
+ * Serves the app's OpenAPI document at `/docs-json` and Swagger UI at `/docs`, with a bearer security scheme when
+ * the API has one. Both are open: the document describes how to authenticate, so it cannot require it.
+ */
+export function serveOpenApi(app: NestFastifyApplication, info: { title: string; description: string; bearer?: BearerScheme }): void {
+  const builder = new DocumentBuilder()
+    .setTitle(info.title)
+    .setDescription(info.description)
+    .setVersion(process.env.npm_package_version ?? '0.0.0');
+  if (info.bearer) builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: info.bearer.description }, info.bearer.name);
+  const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem] });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

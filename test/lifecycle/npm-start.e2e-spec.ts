@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,7 +137,15 @@ describe('npm start stops everything it started', () => {
   it('the console at the default level: no boot noise, one ready line, request lines without headers', async () => {
     const { npm, output, ports } = await npmStart(database, dataDir);
     seen = [npm.pid!, ...descendants(npm.pid!)];
-    const response = await fetch(`http://127.0.0.1:${ports[0]}/orders?limit=1`, { headers: { 'x-probe': 'console-check' } });
+    // As the README's quick start does: a token from `npm run token`, signed with the key `npm start` created.
+    const token = execFileSync('npm', ['run', '--silent', 'token', '--', 'c-1'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATA_DIR: dataDir },
+      encoding: 'utf8',
+    }).trim();
+    const response = await fetch(`http://127.0.0.1:${ports[0]}/orders?limit=1`, {
+      headers: { 'x-probe': 'console-check', authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(200);
     await sleep(300);
     const text = output();

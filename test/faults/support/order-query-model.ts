@@ -45,7 +45,8 @@ export function expectList(query: string): { expected: ReadExpectation; filter?:
   const fields: string[] = [];
   for (const key of values.keys()) {
     if (DROPPED_KEYS.has(key) || ['customerId', 'status', 'limit', 'cursor'].includes(key)) continue;
-    fields.push(/^\d+$/.test(key) ? `[${key}]` : key || '(body)');
+    // The API's field paths: names as they are, any other key quoted in brackets.
+    fields.push(/^\d+$/.test(key) ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? key : `[${JSON.stringify(key)}]`);
   }
   const customerId = one('customerId');
   if (values.has('customerId') && !(customerId !== undefined && maxLength(customerId, 128) && /^[^\p{Cc}\p{Cs}]*$/u.test(customerId))) fields.push('customerId');

@@ -118,16 +118,18 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 
 /**
  * Methods some route serves for this request's path (empty when the path itself is unknown). HEAD counts only
- * beside GET: Fastify answers HEAD for every GET route, and for a path like `/orders/` its HEAD route matches
- * where no GET does, which must stay a 404, not "use HEAD".
+ * beside GET (Fastify answers HEAD for every GET route).
  */
 function allowedMethods(request: FastifyRequest): string[] {
   const url = request.url.split('?')[0];
   const server = request.server as unknown as { findRoute?(options: { method: string; url: string }): unknown };
   if (typeof server?.findRoute !== 'function') return [];
   const served = METHODS.filter((method) => method !== 'HEAD' && server.findRoute!({ method, url }) !== null && server.findRoute!({ method, url }) !== undefined);
+  // The router says this very method is served here, yet the request found no route (`/orders/` matches GET
+  // /orders/:id in findRoute only): nothing is here, a 404.
+  if (served.includes(request.method as (typeof METHODS)[number])) return [];
   if (served.includes('GET')) served.splice(served.indexOf('GET') + 1, 0, 'HEAD');
-  return served.filter((method) => method !== request.method);
+  return served;
 }
 
 /**

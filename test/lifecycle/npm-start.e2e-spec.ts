@@ -66,7 +66,9 @@ interface Launch {
 /** `npm start` with its own NATS port (so it starts its own nats-server), service ports, database and DATA_DIR. */
 async function npmStart(database: TestDatabase, dataDir: string): Promise<Launch> {
   const base = await fourFreePorts();
-  const natsPort = await freePort();
+  // Free now is not reserved: a port the OS hands out next may be one of base..base+3, where a service will listen.
+  let natsPort = await freePort();
+  while (natsPort >= base && natsPort <= base + 3) natsPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NATS_URL: `nats://127.0.0.1:${natsPort}`,

@@ -32,8 +32,7 @@ describe('inbox (real PostgreSQL)', () => {
     (await query(db.url, `SELECT 1 FROM ${schema}.inbox WHERE consumer = $1 AND event_id = $2`, [consumer, eventId])).length === 1;
 
   /** What a message handler does: state change and processed id in one transaction. */
-  const handle = <T>(consumer: string, eventId: string, fn: (tx: Tx) => Promise<T>) =>
-    uow.transactional((tx) => uow.inbox.runOnce(tx, consumer, eventId, fn));
+  const handle = <T>(consumer: string, eventId: string, fn: (tx: Tx) => Promise<T>) => uow.handleOnce(consumer, { id: eventId }, fn);
 
   it('runs the handler once for the same (consumer, event id) and reports the second delivery as a duplicate', async () => {
     const eventId = randomUUID();
@@ -49,6 +48,14 @@ describe('inbox (real PostgreSQL)', () => {
     expect(calls).toBe(1);
     expect(await runs(`once-${eventId}`)).toBe(1);
     expect(await recorded('inventory-service', eventId)).toBe(true);
+  });
+
+  it('marks an event handled without a state change, after which handleOnce treats it as a duplicate', async () => {
+    const eventId = randomUUID();
+    await expect(uow.markHandled('payment-service', { id: eventId })).resolves.toBe(true);
+    await expect(uow.markHandled('payment-service', { id: eventId })).resolves.toBe(false);
+    await expect(handle('payment-service', eventId, (tx) => recordRun(tx, `marked-${eventId}`))).resolves.toEqual({ duplicate: true });
+    expect(await runs(`marked-${eventId}`)).toBe(0);
   });
 
   it('keeps consumers apart: another consumer of the same event runs its own handler', async () => {

@@ -7,6 +7,7 @@ import { InventoryServiceEnv } from './config/inventory.env';
 import { inventoryMigrations } from './db/inventory.migrations';
 import { InventoryController } from './stock/inventory.controller';
 import { InventoryEventsController } from './stock/inventory-events.controller';
+import { StockRepository } from './stock/stock.repository';
 import { INVENTORY_SERVICE, StockService } from './stock/stock.service';
 
 /** Owns stock: reserves it for new orders (all lines or none), releases it on cancellation. */
@@ -22,6 +23,6 @@ import { INVENTORY_SERVICE, StockService } from './stock/stock.service';
     }),
   ],
   controllers: [InventoryController, InventoryEventsController],
-  providers: [StockService],
+  providers: [StockService, StockRepository],
 })
 export class InventoryServiceModule {}

@@ -5,6 +5,7 @@ import { Module } from '@nestjs/common';
 import { NotificationServiceEnv } from './config/notification.env';
 import { NOTIFICATION_MIGRATIONS } from './db/notification.migrations';
 import { NotificationEventsController } from './notifications/notification-events.controller';
+import { NotificationsRepository } from './notifications/notifications.repository';
 import { NOTIFICATION_SERVICE, NotificationsService } from './notifications/notifications.service';
 import { NotificationProviderModule } from './provider';
 
@@ -21,6 +22,6 @@ import { NotificationProviderModule } from './provider';
     NotificationProviderModule,
   ],
   controllers: [NotificationEventsController],
-  providers: [NotificationsService],
+  providers: [NotificationsService, NotificationsRepository],
 })
 export class NotificationServiceModule {}

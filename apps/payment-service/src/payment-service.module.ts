@@ -6,6 +6,7 @@ import { PaymentServiceEnv } from './config/payment.env';
 import { PAYMENT_MIGRATIONS } from './db/payment.migrations';
 import { PaymentGatewayModule } from './gateway';
 import { PaymentEventsController } from './payments/payment-events.controller';
+import { PaymentsRepository } from './payments/payments.repository';
 import { PAYMENT_SERVICE, PaymentsService } from './payments/payments.service';
 
 /** Charges reserved orders through the payment gateway (behind a circuit breaker) and reports the outcome. */
@@ -16,6 +17,6 @@ import { PAYMENT_SERVICE, PaymentsService } from './payments/payments.service';
     PaymentGatewayModule,
   ],
   controllers: [PaymentEventsController],
-  providers: [PaymentsService],
+  providers: [PaymentsService, PaymentsRepository],
 })
 export class PaymentServiceModule {}

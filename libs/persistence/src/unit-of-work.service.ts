@@ -1,23 +1,43 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import type { Database, Tx } from './database/database.types';
-import { Inbox } from './inbox/inbox.service';
+import { Inbox, type InboxResult } from './inbox/inbox.service';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { DATABASE } from './persistence.constants';
 
 /**
- * One entry point for business code: the database, the inbox, and `transactional(fn)`, which commits `fn`'s
- * changes together with any outbox rows and the inbox entry, then wakes the relay so events leave promptly.
+ * One entry point for business code: `handleOnce(consumer, event, fn)` for event handlers (inbox entry, state change
+ * and outcome events in one transaction), `transactional(fn)` for everything else, then a wake-up of the relay so
+ * events leave promptly.
  */
 @Injectable()
 export class UnitOfWork {
   constructor(
     @Inject(DATABASE) readonly db: Database,
-    readonly inbox: Inbox,
+    private readonly inbox: Inbox,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
   ) {}
+
+  /**
+   * Handles an event at most once per consumer: the inbox entry (consumer, event id), `fn`'s state change and the
+   * outbox rows it enqueues commit in one transaction, so a redelivered or republished event changes nothing the
+   * second time and `fn` is not called (`{ duplicate: true }`). If `fn` throws, nothing is recorded and a redelivery
+   * runs it again. The inbox insert is the transaction's first statement: a concurrent delivery of the same event
+   * waits on its key instead of running `fn` alongside.
+   */
+  handleOnce<T>(consumer: string, event: { id: string }, fn: (tx: Tx) => Promise<T>): Promise<InboxResult<T>> {
+    return this.transactional((tx) => this.inbox.runOnce(tx, consumer, event.id, fn));
+  }
+
+  /**
+   * Records the event as handled without a state change (the handler found its work already done): one statement,
+   * no transaction. Returns false when it was recorded before.
+   */
+  markHandled(consumer: string, event: { id: string }): Promise<boolean> {
+    return this.inbox.record(this.db, consumer, event.id);
+  }
 
   /**
    * Runs `fn` in a transaction (rolled back when it throws). If outbox rows were added meanwhile, the relay is

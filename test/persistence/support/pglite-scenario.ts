@@ -72,8 +72,8 @@ async function main(): Promise<unknown> {
     committed.push(stuck);
 
     const inboxEvent = committed[0].id;
-    const firstRun = await uow.transactional((tx) => uow.inbox.runOnce(tx, 'order-service', inboxEvent, async () => 'first'));
-    const secondRun = await uow.transactional((tx) => uow.inbox.runOnce(tx, 'order-service', inboxEvent, async () => 'second'));
+    const firstRun = await uow.handleOnce('order-service', { id: inboxEvent }, async () => 'first');
+    const secondRun = await uow.handleOnce('order-service', { id: inboxEvent }, async () => 'second');
     await moduleRef.close();
 
     // Reopened in the same process without a publisher (the relay does not run): the new row waits in the outbox.
@@ -108,7 +108,7 @@ async function main(): Promise<unknown> {
     const migrations = rows<{ id: string }>(await db.execute(sql.raw(`SELECT id FROM ${schema}.schema_migrations ORDER BY id`))).map((r) => r.id);
     const things = rows<{ id: string }>(await db.execute(sql.raw(`SELECT id FROM ${schema}.things ORDER BY id`))).map((r) => r.id);
     const uow = moduleRef.get(UnitOfWork);
-    const inboxAgain = await uow.transactional((tx) => uow.inbox.runOnce(tx, 'order-service', inboxEventId, async () => 'again'));
+    const inboxAgain = await uow.handleOnce('order-service', { id: inboxEventId }, async () => 'again');
     await waitFor(async () => (await moduleRef.get(OutboxRelay).backlog()).unsent === 0, { what: 'the pending row to be published after reopen' });
     const extraPass = await moduleRef.get(OutboxRelay).publishPending();
     const [{ n: sentRows }] = rows<{ n: number }>(await db.execute(sql.raw(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE sent_at IS NOT NULL`)));

@@ -1,10 +1,9 @@
 import { createEvent, type EventEnvelope, Subjects } from '@app/contracts';
 import { EventOutbox, UnitOfWork } from '@app/persistence';
 import { Injectable } from '@nestjs/common';
-import { and, eq } from 'drizzle-orm';
 
-import { notifications } from '../db/notification.schema';
 import { NotificationProviderClient } from '../provider';
+import { NotificationsRepository } from './notifications.repository';
 
 export const NOTIFICATION_SERVICE = 'notification-service';
 
@@ -17,6 +16,7 @@ export class NotificationsService {
     private readonly uow: UnitOfWork,
     private readonly outbox: EventOutbox,
     private readonly provider: NotificationProviderClient,
+    private readonly notifications: NotificationsRepository,
   ) {}
 
   /**
@@ -27,8 +27,8 @@ export class NotificationsService {
   async notify(consumer: string, event: EventEnvelope<'orders.confirmed'> | EventEnvelope<'orders.cancelled'>): Promise<void> {
     const { orderId, customerId } = event.data;
     const template: Template = event.type === Subjects.OrderConfirmed ? 'order-confirmed' : 'order-cancelled';
-    if (await this.alreadySent(orderId, template)) {
-      await this.uow.transactional((tx) => this.uow.inbox.runOnce(tx, consumer, event.id, async () => undefined));
+    if (await this.notifications.exists(this.uow.db, orderId, template)) {
+      await this.uow.markHandled(consumer, event);
       return;
     }
     const receipt = await this.provider.send({
@@ -39,25 +39,17 @@ export class NotificationsService {
       idempotencyKey: `${orderId}:${template}`,
     });
     const meta = { source: NOTIFICATION_SERVICE, subject: orderId, correlationId: event.correlationid, causationId: event.id };
-    await this.uow.transactional(async (tx) => {
-      await this.uow.inbox.runOnce(tx, consumer, event.id, async () => {
-        const inserted = await tx
-          .insert(notifications)
-          .values({ orderId, template, recipient: customerId, channel: 'email', providerMessageId: receipt.messageId, sentAt: new Date() })
-          .onConflictDoNothing()
-          .returning({ orderId: notifications.orderId });
-        if (inserted.length === 0) return;
-        await this.outbox.enqueue(tx, createEvent(Subjects.NotificationSent, { orderId, channel: 'email', template, recipient: customerId }, meta));
+    await this.uow.handleOnce(consumer, event, async (tx) => {
+      const recorded = await this.notifications.addOnce(tx, {
+        orderId,
+        template,
+        recipient: customerId,
+        channel: 'email',
+        providerMessageId: receipt.messageId,
+        sentAt: new Date(),
       });
+      if (!recorded) return;
+      await this.outbox.enqueue(tx, createEvent(Subjects.NotificationSent, { orderId, channel: 'email', template, recipient: customerId }, meta));
     });
-  }
-
-  private async alreadySent(orderId: string, template: Template): Promise<boolean> {
-    const rows = await this.uow.db
-      .select({ orderId: notifications.orderId })
-      .from(notifications)
-      .where(and(eq(notifications.orderId, orderId), eq(notifications.template, template)))
-      .limit(1);
-    return rows.length > 0;
   }
 }

@@ -1,5 +1,5 @@
 import type { Database, Tx } from '@app/persistence';
-import { and, asc, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
 
 import { orderHistory, type OrderItemRow, orders } from '../db/order.schema';
 import type { OrderStatus } from './list-orders.query';
@@ -78,8 +78,18 @@ export class OrdersRepository {
     return db.select().from(orderHistory).where(eq(orderHistory.orderId, orderId)).orderBy(asc(orderHistory.id));
   }
 
-  async addHistory(db: Db, orderId: string, eventType: string, eventId: string, at: Date): Promise<void> {
-    await db.insert(orderHistory).values({ orderId, eventType, eventId, at });
+  /** Appends saga steps in one statement, in the order given. */
+  async addHistory(db: Db, orderId: string, steps: { eventType: string; eventId: string; at: Date }[]): Promise<void> {
+    await db.insert(orderHistory).values(steps.map((step) => ({ orderId, ...step })));
+  }
+
+  /** Appends one saga step if the order exists, in one statement; false when there is no such order. */
+  async addHistoryIfOrderExists(db: Db, orderId: string, step: { eventType: string; eventId: string; at: Date }): Promise<boolean> {
+    const result = await db.execute<{ id: number }>(sql`
+      INSERT INTO ${orderHistory} (order_id, event_type, event_id, at)
+      SELECT ${orders.id}, ${step.eventType}, ${step.eventId}, ${step.at.toISOString()}::timestamptz FROM ${orders} WHERE ${orders.id} = ${orderId}
+      RETURNING id`);
+    return (result as unknown as { rows: unknown[] }).rows.length > 0;
   }
 
   async setOutcome(

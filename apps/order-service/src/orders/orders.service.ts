@@ -7,7 +7,7 @@ import { Injectable, NotFoundException, UnprocessableEntityException } from '@ne
 import type { CreateOrderDto } from './create-order.dto';
 import { ORDER_SERVICE, orderCreatedEvent } from './order-created';
 import type { ListOrdersQuery, OrderStatus } from './list-orders.query';
-import { decodeCursor, encodeCursor, OrdersRepository, type OrderView, toView } from './orders.repository';
+import { decodeCursor, encodeCursor, type OrderRow, OrdersRepository, type OrderView, toView } from './orders.repository';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -39,21 +39,25 @@ export class OrdersService {
     const now = new Date();
     const event = orderCreatedEvent(id, dto);
     const { items, totalAmount } = event.data;
+    const row: OrderRow = {
+      id,
+      customerId: dto.customerId,
+      currency: dto.currency,
+      items,
+      totalAmount,
+      status: 'PENDING',
+      reason: null,
+      reasonMessage: null,
+      idempotencyKey: idempotencyKey ?? null,
+      requestHash: requestHash ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const step = { eventType: event.type, eventId: event.id, at: now };
     try {
       await this.uow.transactional(async (tx) => {
-        await this.repository.insert(tx, {
-          id,
-          customerId: dto.customerId,
-          currency: dto.currency,
-          items,
-          totalAmount,
-          status: 'PENDING',
-          idempotencyKey: idempotencyKey ?? null,
-          requestHash: requestHash ?? null,
-          createdAt: now,
-          updatedAt: now,
-        });
-        await this.repository.addHistory(tx, id, event.type, event.id, now);
+        await this.repository.insert(tx, row);
+        await this.repository.addHistory(tx, id, [step]);
         await this.outbox.enqueue(tx, event);
       });
     } catch (error) {
@@ -64,8 +68,8 @@ export class OrdersService {
       }
       throw error;
     }
-    const order = await this.get(id);
-    return { order, replayed: false };
+    // What was just committed is the order as it stands: no read-back.
+    return { order: toView(row, [{ ...step, id: 0, orderId: id }]), replayed: false };
   }
 
   /**
@@ -92,13 +96,10 @@ export class OrdersService {
 
   /** Records a saga step that does not change the order's status (reserved, released, notified...). */
   async recordStep(consumer: string, event: EventEnvelope): Promise<void> {
-    await this.uow.transactional(async (tx) => {
-      await this.uow.inbox.runOnce(tx, consumer, event.id, async () => {
-        const orderId = (event.data as { orderId: string }).orderId;
-        if (!(await this.repository.findById(tx, orderId))) return;
-        await this.repository.addHistory(tx, orderId, event.type, event.id, new Date(event.time));
-      });
-    });
+    const orderId = (event.data as { orderId: string }).orderId;
+    await this.uow.handleOnce(consumer, event, (tx) =>
+      this.repository.addHistoryIfOrderExists(tx, orderId, { eventType: event.type, eventId: event.id, at: new Date(event.time) }),
+    );
   }
 
   /**
@@ -107,33 +108,28 @@ export class OrdersService {
    */
   async applyOutcome(consumer: string, cause: EventEnvelope, outcome: Outcome): Promise<void> {
     const orderId = (cause.data as { orderId: string }).orderId;
-    await this.uow.transactional(async (tx) => {
-      await this.uow.inbox.runOnce(tx, consumer, cause.id, async () => {
-        const order = await this.repository.findByIdForUpdate(tx, orderId);
-        if (!order) return;
-        const now = new Date();
-        await this.repository.addHistory(tx, orderId, cause.type, cause.id, new Date(cause.time));
-        if (order.status !== 'PENDING') return;
-        const meta = { source: ORDER_SERVICE, subject: orderId, correlationId: cause.correlationid, causationId: cause.id };
-        const event =
-          outcome.status === 'CONFIRMED'
-            ? createEvent(Subjects.OrderConfirmed, { orderId, customerId: order.customerId, totalAmount: order.totalAmount, currency: order.currency }, meta)
-            : createEvent(
-                Subjects.OrderCancelled,
-                { orderId, customerId: order.customerId, reason: outcome.reason, message: outcome.message },
-                meta,
-              );
-        await this.repository.setOutcome(
-          tx,
-          orderId,
-          outcome.status === 'CONFIRMED'
-            ? { status: 'CONFIRMED' }
-            : { status: 'CANCELLED', reason: outcome.reason, reasonMessage: outcome.message },
-          now,
-        );
-        await this.repository.addHistory(tx, orderId, event.type, event.id, now);
-        await this.outbox.enqueue(tx, event);
-      });
+    await this.uow.handleOnce(consumer, cause, async (tx) => {
+      const order = await this.repository.findByIdForUpdate(tx, orderId);
+      if (!order) return;
+      const causeStep = { eventType: cause.type, eventId: cause.id, at: new Date(cause.time) };
+      if (order.status !== 'PENDING') {
+        await this.repository.addHistory(tx, orderId, [causeStep]);
+        return;
+      }
+      const now = new Date();
+      const meta = { source: ORDER_SERVICE, subject: orderId, correlationId: cause.correlationid, causationId: cause.id };
+      const event =
+        outcome.status === 'CONFIRMED'
+          ? createEvent(Subjects.OrderConfirmed, { orderId, customerId: order.customerId, totalAmount: order.totalAmount, currency: order.currency }, meta)
+          : createEvent(Subjects.OrderCancelled, { orderId, customerId: order.customerId, reason: outcome.reason, message: outcome.message }, meta);
+      await this.repository.setOutcome(
+        tx,
+        orderId,
+        outcome.status === 'CONFIRMED' ? { status: 'CONFIRMED' } : { status: 'CANCELLED', reason: outcome.reason, reasonMessage: outcome.message },
+        now,
+      );
+      await this.repository.addHistory(tx, orderId, [causeStep, { eventType: event.type, eventId: event.id, at: now }]);
+      await this.outbox.enqueue(tx, event);
     });
   }
 

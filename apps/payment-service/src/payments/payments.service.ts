@@ -3,11 +3,10 @@ import { EventOutbox, UnitOfWork } from '@app/persistence';
 import { DependencyUnavailableError } from '@app/resilience';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { eq } from 'drizzle-orm';
 
 import type { PaymentServiceEnv } from '../config/payment.env';
-import { payments } from '../db/payment.schema';
 import { PaymentGatewayClient } from '../gateway';
+import { PaymentsRepository } from './payments.repository';
 
 export const PAYMENT_SERVICE = 'payment-service';
 
@@ -25,6 +24,7 @@ export class PaymentsService {
     private readonly uow: UnitOfWork,
     private readonly outbox: EventOutbox,
     private readonly gateway: PaymentGatewayClient,
+    private readonly payments: PaymentsRepository,
     config: ConfigService<PaymentServiceEnv, true>,
   ) {
     this.holdAfterChargeMs = config.get('PAYMENT_TEST_HOLD_AFTER_CHARGE_MS', { infer: true }) ?? 0;
@@ -42,8 +42,8 @@ export class PaymentsService {
    */
   async charge(consumer: string, event: EventEnvelope<'inventory.reserved'>, lastDelivery: boolean): Promise<void> {
     const { orderId, customerId, totalAmount, currency } = event.data;
-    if (await this.exists(orderId)) {
-      await this.uow.transactional((tx) => this.uow.inbox.runOnce(tx, consumer, event.id, async () => undefined));
+    if (await this.payments.exists(this.uow.db, orderId)) {
+      await this.uow.markHandled(consumer, event);
       return;
     }
 
@@ -62,29 +62,23 @@ export class PaymentsService {
     }
 
     const meta = { source: PAYMENT_SERVICE, subject: orderId, correlationId: event.correlationid, causationId: event.id };
-    await this.uow.transactional(async (tx) => {
-      await this.uow.inbox.runOnce(tx, consumer, event.id, async () => {
-        const inserted = await tx
-          .insert(payments)
-          .values({
-            orderId,
-            status: outcome.status,
-            amount: totalAmount,
-            currency,
-            transactionId: outcome.status === 'COMPLETED' ? outcome.transactionId : null,
-            reason: outcome.status === 'FAILED' ? outcome.reason : null,
-            createdAt: new Date(),
-          })
-          .onConflictDoNothing()
-          .returning({ orderId: payments.orderId });
-        if (inserted.length === 0) return; // a concurrent delivery of the same order won the race
-        await this.outbox.enqueue(
-          tx,
-          outcome.status === 'COMPLETED'
-            ? createEvent(Subjects.PaymentCompleted, { orderId, customerId, paymentId: outcome.transactionId, amount: totalAmount, currency }, meta)
-            : createEvent(Subjects.PaymentFailed, { orderId, customerId, reason: outcome.reason, message: outcome.message, amount: totalAmount, currency }, meta),
-        );
+    await this.uow.handleOnce(consumer, event, async (tx) => {
+      const recorded = await this.payments.addOnce(tx, {
+        orderId,
+        status: outcome.status,
+        amount: totalAmount,
+        currency,
+        transactionId: outcome.status === 'COMPLETED' ? outcome.transactionId : null,
+        reason: outcome.status === 'FAILED' ? outcome.reason : null,
+        createdAt: new Date(),
       });
+      if (!recorded) return; // a concurrent delivery of the same order won the race
+      await this.outbox.enqueue(
+        tx,
+        outcome.status === 'COMPLETED'
+          ? createEvent(Subjects.PaymentCompleted, { orderId, customerId, paymentId: outcome.transactionId, amount: totalAmount, currency }, meta)
+          : createEvent(Subjects.PaymentFailed, { orderId, customerId, reason: outcome.reason, message: outcome.message, amount: totalAmount, currency }, meta),
+      );
     });
   }
 
@@ -93,10 +87,5 @@ export class PaymentsService {
     if (this.holdAfterChargeMs <= 0) return;
     this.logger.warn(`test hook: holding the payment of order ${orderId} for ${this.holdAfterChargeMs} ms before the commit`);
     await new Promise((resolve) => setTimeout(resolve, this.holdAfterChargeMs));
-  }
-
-  private async exists(orderId: string): Promise<boolean> {
-    const rows = await this.uow.db.select({ orderId: payments.orderId }).from(payments).where(eq(payments.orderId, orderId)).limit(1);
-    return rows.length > 0;
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
-import type { Tx } from '../database/database.types';
+import type { Database, Tx } from '../database/database.types';
 import { PERSISTENCE_TABLES } from '../persistence.constants';
 import type { PersistenceTables } from '../persistence.tables';
 
@@ -20,10 +20,15 @@ export class Inbox {
    * concurrent delivery of the same event waits on it, then finds it taken (or takes it, if the first rolled back).
    * If `fn` throws, the caller's transaction rolls back and the id is not recorded, so a redelivery runs it again.
    */
-  async runOnce<T>(tx: Tx, consumer: string, eventId: string, fn: (tx: Tx) => Promise<T>): Promise<InboxResult<T>> {
+  /** Inserts the (consumer, eventId) entry on its own; false when it was there already. */
+  async record(db: Database | Tx, consumer: string, eventId: string): Promise<boolean> {
     const { inbox } = this.tables;
-    const inserted = await tx.insert(inbox).values({ consumer, eventId }).onConflictDoNothing().returning({ eventId: inbox.eventId });
-    if (inserted.length === 0) return { duplicate: true };
+    const inserted = await db.insert(inbox).values({ consumer, eventId }).onConflictDoNothing().returning({ eventId: inbox.eventId });
+    return inserted.length > 0;
+  }
+
+  async runOnce<T>(tx: Tx, consumer: string, eventId: string, fn: (tx: Tx) => Promise<T>): Promise<InboxResult<T>> {
+    if (!(await this.record(tx, consumer, eventId))) return { duplicate: true };
     return { duplicate: false, result: await fn(tx) };
   }
 }

@@ -38,7 +38,8 @@ export class PaymentsService {
    * idempotent on the order id (the idempotency key it is sent), so a crash between charge and commit cannot charge
    * twice on redelivery: the gateway remembers the key, not this process.
    * While the gateway is unavailable the error propagates and the message is retried later; on the last delivery
-   * the order fails with reason UNAVAILABLE instead, so it still reaches a final state.
+   * the order fails with reason UNAVAILABLE instead, so it still reaches a final state (not when the bulkhead was full:
+   * that is this service's own queueing, and the message is retried like any other transient failure).
    */
   async charge(consumer: string, event: EventEnvelope<'inventory.reserved'>, lastDelivery: boolean): Promise<void> {
     const { orderId, customerId, totalAmount, currency } = event.data;
@@ -56,7 +57,8 @@ export class PaymentsService {
           : { status: 'FAILED', reason: 'DECLINED', message: result.reason };
       await this.holdForFaultTest(orderId);
     } catch (error) {
-      if (!(error instanceof DependencyUnavailableError) || !lastDelivery) throw error;
+      // A full bulkhead is our own overload, not the gateway's answer: it never cancels an order.
+      if (!(error instanceof DependencyUnavailableError) || !lastDelivery || error.reason === 'bulkhead-full') throw error;
       this.logger.warn(`payment gateway still unavailable on the last delivery for order ${orderId}: failing the payment`);
       outcome = { status: 'FAILED', reason: 'UNAVAILABLE', message: 'The payment gateway was unavailable.' };
     }

@@ -14,9 +14,12 @@ import { writeFileSync } from 'node:fs';
 import { connect, type NatsConnection } from 'nats';
 
 import { resolveCaller } from './support/caller';
+import { availableUnits, cpuShareLines, cpuSnapshot, neighbourPorts, SERVICE_NAMES } from './support/services';
 
 interface Options {
   url: string;
+  /** Base URLs of order, inventory, payment and notification service, for /metrics and the stock check. */
+  services: string[];
   rate: number | 'max';
   durationS: number;
   concurrency: number;
@@ -29,7 +32,7 @@ interface Options {
 /** What `npm run load -- --help` prints. */
 export const USAGE = `usage: npm run load -- [--rate <n|max>] [--duration <s>] [--url http://127.0.0.1:3000]
                      [--concurrency 64] [--nats nats://127.0.0.1:4222] [--json out.json] [--reject-share 0.1]
-                     [--token <jwt>]
+                     [--token <jwt>] [--services <url,url,url,url>]
 
 Drives POST /orders against a running system (npm start) and prints throughput and latency.
   --rate          orders per second, or max (default 50)
@@ -39,6 +42,8 @@ Drives POST /orders against a running system (npm start) and prints throughput a
   --json          also write the summary to this file
   --token         bearer token (orders:write orders:read); default: minted with npm start's development key
                   (DATA_DIR/auth), or none when there is no such key
+  --services      order, inventory, payment and notification service base URLs, for their CPU time (/metrics)
+                  and the stock check; default: the --url host on its port and the next three
 exit codes: 0 done, 1 no order accepted, 2 bad usage`;
 
 /** Thrown for `--help`: print the usage and exit 0. */
@@ -56,7 +61,7 @@ export function parseArgs(argv: string[]): Options {
     args.set(key.slice(2), value);
     i++;
   }
-  const known = new Set(['url', 'rate', 'duration', 'concurrency', 'nats', 'json', 'reject-share', 'token']);
+  const known = new Set(['url', 'rate', 'duration', 'concurrency', 'nats', 'json', 'reject-share', 'token', 'services']);
   for (const key of args.keys()) if (!known.has(key)) throw new Error(`unknown option --${key}`);
   const number = (name: string, fallback: number, min: number, max: number) => {
     const raw = args.get(name);
@@ -67,8 +72,12 @@ export function parseArgs(argv: string[]): Options {
   };
   const rawRate = args.get('rate') ?? '50';
   const rate = rawRate === 'max' ? 'max' : number('rate', 50, 1, 100_000);
+  const url = (args.get('url') ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+  const services = args.has('services') ? args.get('services')!.split(',').map((s) => s.trim().replace(/\/$/, '')) : neighbourPorts(url);
+  if (services.length !== SERVICE_NAMES.length) throw new Error(`--services needs ${SERVICE_NAMES.length} URLs (${SERVICE_NAMES.join(', ')})`);
   return {
-    url: (args.get('url') ?? 'http://127.0.0.1:3000').replace(/\/$/, ''),
+    url,
+    services,
     rate,
     durationS: number('duration', 10, 1, 3600),
     concurrency: Math.floor(number('concurrency', 64, 1, 4096)),
@@ -78,6 +87,9 @@ export function parseArgs(argv: string[]): Options {
     token: args.get('token'),
   };
 }
+
+/** Mean units per order of `orderBody`: 2.5 lines of 2 units. */
+const MEAN_UNITS_PER_ORDER = 5;
 
 const SKUS = Array.from({ length: 10 }, (_, i) => `SKU-${String(i + 1).padStart(3, '0')}`);
 
@@ -209,6 +221,17 @@ async function main(): Promise<void> {
     }
   };
 
+  const stock = await availableUnits(options.services[1], SKUS);
+  const expectedOrders = (options.rate === 'max' ? 300 : options.rate) * options.durationS;
+  if (stock !== undefined && stock < expectedOrders * MEAN_UNITS_PER_ORDER) {
+    process.stderr.write(
+      `warning: the warehouse holds ${stock} units of ${SKUS[0]}..${SKUS[SKUS.length - 1]}; this run may order about ` +
+        `${expectedOrders * MEAN_UNITS_PER_ORDER}, so many orders will end OUT_OF_STOCK. Seed more on an empty database ` +
+        `(INVENTORY_SEED_STOCK; npm start seeds 1,000,000 per SKU) or shorten the run.\n`,
+    );
+  }
+  const cpuBefore = await cpuSnapshot(options.services);
+
   const t0 = performance.now();
   const end = t0 + options.durationS * 1000;
   let sent = 0;
@@ -250,6 +273,7 @@ async function main(): Promise<void> {
   clearInterval(progress);
   process.stderr.write('\n');
   const totalSeconds = (performance.now() - t0) / 1000;
+  const cpuAfter = await cpuSnapshot(options.services);
   await nats?.close();
 
   const result = {
@@ -267,6 +291,9 @@ async function main(): Promise<void> {
     httpLatencyMs: summary(httpLatency),
     confirmLatencyMs: summary(finalLatency),
     errors: Object.fromEntries(errors),
+    cpuSeconds: Object.fromEntries(
+      SERVICE_NAMES.map((name, i) => [name, cpuAfter[i] !== undefined && cpuBefore[i] !== undefined ? cpuAfter[i]! - cpuBefore[i]! : null]),
+    ),
   };
 
   const lines = [
@@ -275,6 +302,8 @@ async function main(): Promise<void> {
     `HTTP latency  p50 ${result.httpLatencyMs.p50} ms  p95 ${result.httpLatencyMs.p95} ms  p99 ${result.httpLatencyMs.p99} ms`,
     `POST->final   p50 ${result.confirmLatencyMs.p50} ms  p95 ${result.confirmLatencyMs.p95} ms  p99 ${result.confirmLatencyMs.p99} ms`,
     `errors        ${errors.size ? [...errors].map(([k, v]) => `${k}: ${v}`).join(', ') : 'none'}`,
+    `CPU over the ${totalSeconds.toFixed(0)} s run (sending and draining):`,
+    ...cpuShareLines(cpuBefore, cpuAfter, totalSeconds, accepted),
     'POST->final histogram:',
     histogram(finalLatency),
   ];

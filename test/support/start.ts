@@ -36,6 +36,8 @@ const SERVICE_SHUTDOWN_MS = 10_000;
 /** After the signal, everything started here is gone by then: services and their groups, then nats-server. */
 const STOP_DEADLINE_MS = 14_000;
 const NATS_STOP_MS = 1_500;
+/** Units per seeded SKU for the development stack, unless INVENTORY_SEED_STOCK (environment or .env) says otherwise. */
+const DEV_SEED_STOCK = 1_000_000;
 
 function say(message: string): void {
   process.stdout.write(`${tty ? '\x1b[1m' : ''}[start]${tty ? RESET : ''} ${message}\n`);
@@ -169,6 +171,8 @@ async function main(): Promise<void> {
         DATA_DIR: dataDir,
         PORT: String(ports[index]),
         SHUTDOWN_TIMEOUT_MS: process.env.SHUTDOWN_TIMEOUT_MS ?? String(SERVICE_SHUTDOWN_MS),
+        // A development warehouse that `npm run load` does not empty (seeded on the first start of an empty DATA_DIR).
+        INVENTORY_SEED_STOCK: process.env.INVENTORY_SEED_STOCK ?? String(DEV_SEED_STOCK),
         LOG_FORMAT: process.env.LOG_FORMAT ?? (tty ? 'pretty' : 'json'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -26,6 +26,7 @@ import {
   ATTR_SERVICE_VERSION,
 } from '@opentelemetry/semantic-conventions';
 
+import { registerProcessMetrics } from './process.metrics';
 import {
   type MetricPushExporter,
   type OtlpProtocol,
@@ -127,6 +128,7 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const sdk = new NodeSDK(sdkConfiguration(config, prometheus));
   sdk.start();
+  registerProcessMetrics();
 
   let stopping: Promise<void> | undefined;
   const handle: TelemetryHandle = {

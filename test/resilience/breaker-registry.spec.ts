@@ -84,7 +84,7 @@ describe('ResilienceModule.forRoot', () => {
       timeoutMs: 750,
       retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 2_000 },
       breaker: { consecutiveFailures: 2, halfOpenAfterMs: 30_000 },
-      bulkhead: { maxConcurrent: 16, maxQueue: 100 },
+      bulkhead: { maxConcurrent: 64, maxQueue: 256 },
     });
     expect(registry.create('x').options.breaker.consecutiveFailures).toBe(2);
     await moduleRef.close();

@@ -50,7 +50,7 @@ export const DEFAULT_RESILIENCE_OPTIONS: Readonly<ResilienceOptions> = Object.fr
   timeoutMs: 2_000,
   retry: Object.freeze({ maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 2_000 }),
   breaker: Object.freeze({ consecutiveFailures: 5, halfOpenAfterMs: 30_000 }),
-  bulkhead: Object.freeze({ maxConcurrent: 16, maxQueue: 100 }),
+  bulkhead: Object.freeze({ maxConcurrent: 64, maxQueue: 256 }),
 });
 
 /** Merges overrides over a base (defaults unless given); unset fields keep the base value. */

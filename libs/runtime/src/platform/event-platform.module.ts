@@ -86,6 +86,7 @@ export class EventPlatformModule {
               serviceName: options.serviceName,
               schema: options.schema,
               databaseUrl: env.DATABASE_URL,
+              poolSize: env.DATABASE_POOL_SIZE,
               dataDir: env.DATA_DIR,
               migrations: typeof options.migrations === 'function' ? options.migrations(config) : options.migrations,
               codec: cloudEventCodec,

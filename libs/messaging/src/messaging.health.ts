@@ -3,8 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { countDeadLetters } from './dlq/dead-letters';
 import { JetStreamProvisioner, type ProvisioningStatus } from './jetstream.provisioner';
 import { JetStreamServer } from './jetstream.server';
-import { DLQ_STREAM_NAME, DLQ_SUBJECT_PREFIX, MESSAGING_OPTIONS } from './messaging.constants';
-import type { ResolvedMessagingOptions } from './messaging.options';
+import { DLQ_STREAM_NAME, MESSAGING_OPTIONS } from './messaging.constants';
+import { dlqSubject, type ResolvedMessagingOptions } from './messaging.options';
 import { describe, withTimeout } from './messaging.utils';
 import { type ConnectionStatus, NatsConnectionManager } from './nats-connection.manager';
 
@@ -84,7 +84,7 @@ export class MessagingHealth {
     if (!this.options.dlq) return { ok: false, enabled: false };
     try {
       const jsm = await withTimeout(this.connectionManager.jetstreamManager(), timeoutMs, 'JetStream manager');
-      const filter = `${DLQ_SUBJECT_PREFIX}.${this.options.serviceName}.>`;
+      const filter = dlqSubject(this.options.serviceName, '>');
       const depth = await withTimeout(countDeadLetters(jsm, DLQ_STREAM_NAME, filter), timeoutMs, 'DLQ stream info');
       return { ok: true, depth };
     } catch (error) {

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 
+import { countDeadLetters } from './dlq/dead-letters';
 import { JetStreamProvisioner, type ProvisioningStatus } from './jetstream.provisioner';
 import { JetStreamServer } from './jetstream.server';
-import { MESSAGING_OPTIONS } from './messaging.constants';
-import type { ResolvedMessagingOptions } from './messaging.options';
+import { DLQ_STREAM_NAME, MESSAGING_OPTIONS } from './messaging.constants';
+import { dlqSubject, type ResolvedMessagingOptions } from './messaging.options';
 import { describe, withTimeout } from './messaging.utils';
 import { type ConnectionStatus, NatsConnectionManager } from './nats-connection.manager';
 
@@ -73,6 +74,22 @@ export class MessagingHealth {
         }
       }),
     );
+  }
+
+  /**
+   * How many dead letters this service parked in the shared DLQ stream (subjects `dlq.<service>.>`), within
+   * `timeoutMs`; `enabled: false` when the service runs without a DLQ. One stream info request, no message reads.
+   */
+  async deadLetters(timeoutMs = 2000): Promise<{ ok: true; depth: number } | { ok: false; enabled: boolean; error?: string }> {
+    if (!this.options.dlq) return { ok: false, enabled: false };
+    try {
+      const jsm = await withTimeout(this.connectionManager.jetstreamManager(), timeoutMs, 'JetStream manager');
+      const filter = dlqSubject(this.options.serviceName, '>');
+      const depth = await withTimeout(countDeadLetters(jsm, DLQ_STREAM_NAME, filter), timeoutMs, 'DLQ stream info');
+      return { ok: true, depth };
+    } catch (error) {
+      return { ok: false, enabled: true, error: describe(error) };
+    }
   }
 
   /** The service name the consumers run under. */

@@ -138,6 +138,16 @@ export class CommonEnv {
   @IsIn(['true', 'false'], { message: 'must be true or false' })
   STOP_WITH_PARENT: 'true' | 'false' = 'true';
 
+  /**
+   * How often the backlog gauges on `/metrics` (consumer lag, outbox backlog, DLQ depth) are re-read from NATS and
+   * the database, in the background; a scrape reports the last reading and never waits for one.
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number of milliseconds between 100 and 300000' })
+  @Min(100, { message: 'must be a whole number of milliseconds between 100 and 300000' })
+  @Max(300_000, { message: 'must be a whole number of milliseconds between 100 and 300000' })
+  METRICS_REFRESH_INTERVAL_MS: number = 5000;
+
   /** Where embedded data (PGlite, a NATS store started by `npm start`) lives. */
   @IsString()
   @MinLength(1, { message: 'must not be empty' })

@@ -1,11 +1,14 @@
 /**
- * The only place this library depends on `@app/messaging`: the hook it implements and the token it provides it under
- * come from there, and the handler context is read structurally (below), so the interceptor needs no class reference.
+ * The only place this library depends on `@app/messaging`: the hook it implements, the token it provides it under
+ * and two small helpers come from there, and the handler context is read structurally (below), so the interceptor
+ * needs no class reference.
  */
 import type { MsgHdrs } from 'nats';
 
 export { MESSAGING_INSTRUMENTATION } from '@app/messaging';
 export type { DeadLetterInfo, MessagingInstrumentation, PublishInfo, SettledInfo } from '@app/messaging';
+/** The shared helpers (kept once, in @app/messaging). */
+export { describe, withTimeout } from '@app/messaging';
 
 /**
  * The fields of `@app/messaging`'s `JetStreamContext` (what `@Ctx()` gives a handler) that tracing reads. Read

@@ -24,6 +24,8 @@ export const MessagingAttributes = {
   NATS_DUPLICATE: 'messaging.nats.duplicate',
   /** Settlement outcome (`ack`, `nak`, `term`, `dlq`) on the consumed-messages counter. */
   NATS_OUTCOME: 'messaging.nats.outcome',
+  /** The service whose dead letters `messaging.dlq.depth` counts (the DLQ stream is shared: `dlq.<service>.>`). */
+  NATS_DLQ_SERVICE: 'messaging.nats.dlq.service',
 } as const;
 
 /** `messaging.system` value. */
@@ -39,6 +41,25 @@ export const MessagingMetricNames = {
   PROCESS_DURATION: 'messaging.process.duration',
   OPERATION_DURATION: 'messaging.client.operation.duration',
   DEAD_LETTER_MESSAGES: 'messaging.dead_letter.messages',
+} as const;
+
+/**
+ * The backlog gauges (issue 19): what is waiting, read in the background and reported at scrape time. No semantic
+ * convention covers them, so the names are ours; they are a contract with `docker/prometheus/alerts.yaml` and the
+ * Grafana dashboard (renaming one is a migration). The Prometheus exporter in use appends no unit suffix, hence the
+ * explicit `_seconds` on the one duration.
+ */
+export const BacklogMetricNames = {
+  /** Per durable consumer (`messaging.nats.stream`, `messaging.consumer.group.name`): messages not yet delivered. */
+  CONSUMER_PENDING: 'messaging.consumer.pending',
+  /** Per durable consumer: delivered, not yet acknowledged. */
+  CONSUMER_ACK_PENDING: 'messaging.consumer.ack_pending',
+  /** Dead letters this service parked in the DLQ stream (`messaging.nats.dlq.service`). */
+  DLQ_DEPTH: 'messaging.dlq.depth',
+  /** Outbox rows not yet published. */
+  OUTBOX_ROWS: 'outbox.backlog.rows',
+  /** Age of the oldest unpublished outbox row (0 when there is none). */
+  OUTBOX_OLDEST_AGE: 'outbox.oldest_unsent.age_seconds',
 } as const;
 
 /**

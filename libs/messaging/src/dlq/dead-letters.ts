@@ -162,15 +162,8 @@ export class DeadLetterStore {
   }
 
   /** Number of dead letters matching the filter (0 when the DLQ stream does not exist). */
-  async count(subject?: string): Promise<number> {
-    const filter = dlqFilter(subject);
-    try {
-      const info = await this.jsm.streams.info(this.stream, { subjects_filter: filter });
-      return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
-    } catch (error) {
-      if (isNotFound(error)) return 0;
-      throw error;
-    }
+  count(subject?: string): Promise<number> {
+    return countDeadLetters(this.jsm, this.stream, dlqFilter(subject));
   }
 
   /** Dead letters in sequence order (oldest first), at most `limit`. */
@@ -263,6 +256,20 @@ export class DeadLetterStore {
       if (isNotFound(error)) return 0;
       throw error;
     }
+  }
+}
+
+/**
+ * Messages stored in `stream` under subjects matching `filter` (0 when the stream does not exist): one stream info
+ * request whose per-subject counts the server adds up for us. Used by `npm run dlq` and the DLQ depth gauge.
+ */
+export async function countDeadLetters(jsm: JetStreamManager, stream: string, filter: string): Promise<number> {
+  try {
+    const info = await jsm.streams.info(stream, { subjects_filter: filter });
+    return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+  } catch (error) {
+    if (isNotFound(error)) return 0;
+    throw error;
   }
 }
 

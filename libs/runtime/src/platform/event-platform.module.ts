@@ -10,6 +10,7 @@ import { ConfigService } from '@nestjs/config';
 import type { CommonEnv } from '../common.env';
 import { setLogMixin } from '../logger.options';
 import { PlatformHealth } from './platform.health';
+import { PlatformMetrics } from './platform.metrics';
 
 /** Name of the circuit breaker around the outbox relay's publishing (in `/health/ready` details and metrics). */
 export const NATS_PUBLISH_DEPENDENCY = 'nats-publish';
@@ -53,9 +54,9 @@ export function messagingOptionsFromEnv(serviceName: string, env: CommonEnv, own
 }
 
 /**
- * Everything an event-driven service of this system runs on, composed once: telemetry, resilience, health probes,
- * the JetStream transport and publisher, and the database with its outbox (published through a circuit breaker)
- * and inbox. Each app imports it with its own schema, migrations and streams.
+ * Everything an event-driven service of this system runs on, composed once: telemetry (with the backlog gauges),
+ * resilience, health probes, the JetStream transport and publisher, and the database with its outbox (published
+ * through a circuit breaker) and inbox. Each app imports it with its own schema, migrations and streams.
  */
 @Module({})
 export class EventPlatformModule {
@@ -100,7 +101,7 @@ export class EventPlatformModule {
           },
         }),
       ],
-      providers: [PlatformHealth],
+      providers: [PlatformHealth, PlatformMetrics],
     };
   }
 }

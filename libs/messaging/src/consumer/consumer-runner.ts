@@ -7,7 +7,8 @@ import { JetStreamContext } from '../jetstream.context';
 import type { JetStreamProvisioner } from '../jetstream.provisioner';
 import type { MessagingInstrumentation, SettledInfo } from '../messaging.instrumentation';
 import type { ResolvedMessagingOptions } from '../messaging.options';
-import { describe } from '../messaging.utils';
+import { StreamConfigConflictError } from '../errors/messaging.errors';
+import { describe, sleep } from '../messaging.utils';
 import type { NatsConnectionManager } from '../nats-connection.manager';
 import { ConcurrencyGate } from './concurrency-gate';
 import { deadLetterSourceOf } from './dead-letter';
@@ -66,28 +67,17 @@ export class ConsumerRunner {
 
   /**
    * Binds the consumer when its stream exists (a conflicting consumer config rejects, so start-up fails loudly);
-   * otherwise keeps waiting for the stream in the background and resolves at once.
+   * otherwise waits for the stream in the background and resolves at once. Another bind failure (a JetStream cluster
+   * between leaders answers 503 or times out for some seconds) is retried in the background, never left unbound.
    */
   async start(): Promise<void> {
     if (this.stopping) return;
-    const jsm = await this.connection.jetstreamManager();
-    const stream = await jsm.streams.find(this.subject).catch(() => undefined);
-    if (stream) {
-      await this.bind(stream);
-      this.loop = this.pull(stream);
-      return;
-    }
-    this.loop = (async () => {
-      const found = await this.provisioner.waitForStream(this.subject, () => this.stopping);
-      if (!found || this.stopping) return;
-      try {
-        await this.bind(found);
-      } catch (error) {
-        this.logger.error(`cannot bind consumer: ${describe(error)}`);
-        return;
-      }
-      await this.pull(found);
-    })();
+    const stream = await this.connection
+      .jetstreamManager()
+      .then((jsm) => jsm.streams.find(this.subject))
+      .catch(() => undefined);
+    if (stream && (await this.tryBind(stream, true))) this.loop = this.pull(stream);
+    else this.loop = this.bindInBackground();
   }
 
   runtimeStats(): ConsumerRuntimeStats {
@@ -126,6 +116,32 @@ export class ConsumerRunner {
     this.settle.flush();
     this.inFlight.clearTimer();
     await this.loop?.catch(() => undefined);
+  }
+
+  private async bindInBackground(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      const found = await this.provisioner.waitForStream(this.subject, () => this.stopping);
+      if (!found || this.stopping) return;
+      try {
+        if (await this.tryBind(found, attempt === 1)) return this.pull(found);
+      } catch (error) {
+        this.logger.error(`cannot bind consumer: ${describe(error)}`);
+        return;
+      }
+      await sleep(Math.min(10_000, 500 * 2 ** Math.min(attempt, 5)));
+    }
+  }
+
+  /** Binds; false after a failure worth retrying, a conflict rejects. */
+  private async tryBind(stream: string, logFailure: boolean): Promise<boolean> {
+    try {
+      await this.bind(stream);
+      return true;
+    } catch (error) {
+      if (error instanceof StreamConfigConflictError) throw error;
+      if (logFailure) this.logger.warn(`cannot bind consumer yet (${describe(error)}); retrying`);
+      return false;
+    }
   }
 
   private async bind(stream: string): Promise<void> {

@@ -280,7 +280,8 @@ export class JetStreamProvisioner {
       this.logger.warn(`stream ${spec.name} differs from this service's declaration (${Object.keys(update).join(', ')}); this NATS user may not update it, so it stays as it is${scaleHint}`);
       return existing;
     }
-    if (update.num_replicas) this.logger.log(`scaled stream ${spec.name} from ${replicas} to ${this.replicas} replica${this.replicas === 1 ? '' : 's'}`);
+    // A warning, not detail: where the stream's copies live changed, which an operator should see at any log level.
+    if (update.num_replicas) this.logger.warn(`scaled stream ${spec.name} from ${replicas} to ${this.replicas} replica${this.replicas === 1 ? '' : 's'} (NATS_STREAM_REPLICAS)`);
     const others = Object.keys(update).filter((field) => field !== 'num_replicas');
     if (others.length > 0) this.logger.log(`updated stream ${spec.name}: ${others.join(', ')}`);
     return updated;

@@ -157,8 +157,8 @@ describe('fault: three-node NATS cluster and two replicas of every service', () 
       const extra = await stockProblems(system, SEED_STOCK);
       const survivors = all.filter((t) => !victims.includes(t.label));
       for (const t of survivors) {
-        const process = system.replicas.get(t.name)![t.replica].process;
-        if (process.exitCode !== null || process.signalCode !== null) extra.push(`${t.label} exited`);
+        const child = system.replicas.get(t.name)![t.replica].process;
+        if (child.exitCode !== null || child.signalCode !== null) extra.push(`${t.label} exited`);
       }
       for (const [who, record] of records) {
         if (record.longestNotReadyMs > MAX_NOT_READY_MS) extra.push(`${who} was not ready for ${(record.longestNotReadyMs / 1000).toFixed(1)} s at a stretch`);

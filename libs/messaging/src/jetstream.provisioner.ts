@@ -14,7 +14,7 @@ import {
   type StreamInfo,
 } from 'nats';
 
-import { replicaPlacementError, StreamConfigConflictError, StreamReplicasError } from './errors/messaging.errors';
+import { isTransientJetStreamError, replicaPlacementError, StreamConfigConflictError, StreamReplicasError } from './errors/messaging.errors';
 import { DEFAULTS, DLQ_STREAM_NAME, DLQ_SUBJECT_PREFIX } from './messaging.constants';
 import type { ConsumerSettings, StreamSpec } from './messaging.options';
 import type { NatsConnectionManager } from './nats-connection.manager';
@@ -68,11 +68,9 @@ export function consumerConfig(durable: string, subject: string, settings: Consu
 const REPLICA_PLACEMENT_ATTEMPTS = 5;
 
 /**
- * Creates or updates streams and consumers declared in code, idempotently. Only the streams a service owns are
- * created or updated; an existing stream or consumer whose non-editable config differs is reported with a
- * `StreamConfigConflictError` and left untouched. Every stream gets `replicas` replicas (the DLQ too); a running
- * stream with another count is scaled in place, which JetStream does for `num_replicas`. Consumers are created
- * without a replica count of their own, so they follow their stream, also when it is scaled.
+ * Creates or updates streams and consumers declared in code, idempotently, only the streams a service owns; a
+ * non-editable difference is a `StreamConfigConflictError`, left untouched. Every stream (DLQ too) gets `replicas`
+ * replicas, a running one is scaled in place; consumers have no count of their own, so they follow their stream.
  */
 export class JetStreamProvisioner {
   private readonly logger = new Logger('JetStreamProvisioner');
@@ -132,12 +130,23 @@ export class JetStreamProvisioner {
     this.provisioned.catch(() => undefined);
   }
 
-  /** Ensures each owned stream (and the DLQ stream when asked). Throws on the first conflict. */
-  async ensureStreams(streams: StreamSpec[], withDlq: boolean): Promise<StreamInfo[]> {
-    const result: StreamInfo[] = [];
-    for (const spec of streams) result.push(await this.ensureStream(spec));
-    if (withDlq) result.push(await this.ensureStream(DLQ_STREAM_SPEC, false));
-    return result;
+  /**
+   * Ensures each owned stream (and the DLQ stream when asked); throws on the first conflict. A JetStream answering
+   * 503 or timing out (a new cluster without a meta leader yet) is waited for up to `waitMs`, retrying the whole set.
+   */
+  async ensureStreams(streams: StreamSpec[], withDlq: boolean, waitMs: number = DEFAULTS.jetStreamWaitMs): Promise<StreamInfo[]> {
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result: StreamInfo[] = [];
+        for (const spec of [...streams, ...(withDlq ? [DLQ_STREAM_SPEC] : [])]) result.push(await this.ensureStream(spec, spec !== DLQ_STREAM_SPEC));
+        return result;
+      } catch (error) {
+        if (!isTransientJetStreamError(error) || Date.now() >= deadline) throw error;
+        if (attempt === 1) this.logger.warn(`JetStream is not answering yet (${describe(error)}); waiting up to ${Math.round(waitMs / 1000)} s for it`);
+        await sleep(Math.min(2000, 250 * attempt));
+      }
+    }
   }
 
   /**

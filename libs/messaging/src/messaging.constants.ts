@@ -38,6 +38,8 @@ export const DEFAULTS = {
   duplicateWindowMs: 120_000,
   shutdownTimeoutMs: 10_000,
   streamWaitMs: 2000,
+  /** How long start-up provisioning waits for a JetStream that answers 503 or times out (a cluster electing its meta leader). */
+  jetStreamWaitMs: 30_000,
   /** A pull request's lifetime; the server answers 408 when it ends unfilled and the client pulls again. */
   pullExpiresMs: 30_000,
   /**

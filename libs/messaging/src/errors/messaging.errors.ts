@@ -96,6 +96,18 @@ export class StreamReplicasError extends Error {
   }
 }
 
+/**
+ * A JetStream API failure that passes by itself: no responders or a timeout (a cluster without a meta leader yet, or
+ * between stream leaders), or "JetStream system temporarily unavailable" (10008). A server with JetStream disabled
+ * is not one of them (`JetStreamDisabledError`).
+ */
+export function isTransientJetStreamError(error: unknown): boolean {
+  if (error instanceof JetStreamDisabledError) return false;
+  const e = error as { code?: unknown; api_error?: { code?: number; err_code?: number } } | undefined;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return e?.code === '503' || e?.code === 'TIMEOUT' || e?.api_error?.code === 503 || e?.api_error?.err_code === 10008 || (cause !== undefined && isTransientJetStreamError(cause));
+}
+
 /** JetStream API error codes that mean "cannot place this many replicas". */
 const REPLICA_PLACEMENT_ERRORS: Record<number, boolean> = {
   // replicas > 1 not supported in non-clustered mode: definitive

@@ -66,16 +66,12 @@ export class ConsumerRunner {
   }
 
   /**
-   * Binds the consumer when its stream exists (a conflicting consumer config rejects, so start-up fails loudly);
-   * otherwise waits for the stream in the background and resolves at once. Another bind failure (a JetStream cluster
-   * between leaders answers 503 or times out for some seconds) is retried in the background, never left unbound.
+   * Binds the consumer when its stream exists (a conflicting config rejects: start-up fails loudly); otherwise, or
+   * when binding fails otherwise (a cluster between leaders), keeps trying in the background and resolves at once.
    */
   async start(): Promise<void> {
     if (this.stopping) return;
-    const stream = await this.connection
-      .jetstreamManager()
-      .then((jsm) => jsm.streams.find(this.subject))
-      .catch(() => undefined);
+    const stream = await this.connection.jetstreamManager().then((jsm) => jsm.streams.find(this.subject)).catch(() => undefined);
     if (stream && (await this.tryBind(stream, true))) this.loop = this.pull(stream);
     else this.loop = this.bindInBackground();
   }
@@ -132,24 +128,18 @@ export class ConsumerRunner {
     }
   }
 
-  /** Binds; false after a failure worth retrying, a conflict rejects. */
+  /** Binds the durable consumer; false after a failure worth retrying, a conflict rejects. */
   private async tryBind(stream: string, logFailure: boolean): Promise<boolean> {
+    this.stream = stream;
     try {
-      await this.bind(stream);
-      return true;
+      await this.provisioner.ensureConsumer(stream, this.durable, this.subject, this.options.consumer);
     } catch (error) {
       if (error instanceof StreamConfigConflictError) throw error;
       if (logFailure) this.logger.warn(`cannot bind consumer yet (${describe(error)}); retrying`);
       return false;
     }
-  }
-
-  private async bind(stream: string): Promise<void> {
-    this.stream = stream;
-    await this.provisioner.ensureConsumer(stream, this.durable, this.subject, this.options.consumer);
-    if (this.options.dlq) {
-      this.deadLetters.watchMaxDeliveries(stream, this.durable, (subject, reason) => this.countDeadLetter(subject, reason, reason));
-    }
+    if (this.options.dlq) this.deadLetters.watchMaxDeliveries(stream, this.durable, (subject, reason) => this.countDeadLetter(subject, reason, reason));
+    return true;
   }
 
   private pull(stream: string): Promise<void> {

@@ -1,16 +1,48 @@
 /**
- * Provisioning and publishing on a real three-node JetStream cluster (nats-server processes of the test's own, on
- * free ports): replica counts, scaling a running stream in place, a count larger than the cluster, and a publish
- * riding through the election that follows the loss of a stream's leader.
+ * Stream replicas (NATS_STREAM_REPLICAS) against nats-server processes of the test's own, on free ports: a single
+ * server, which takes one replica only, and a three-node JetStream cluster: scaling a running stream in place, a
+ * count larger than the cluster, and a publish riding through the election after the loss of a stream's leader.
  */
 import { JetStreamProvisioner, NatsConnectionManager, NoStreamError, StreamReplicasError } from '@app/messaging';
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { type NatsCluster, startNatsCluster } from '../support/nats-cluster';
+import { freePort, startNatsServer } from '../support/stack';
 import { jsonTestCodec } from './support/json.codec';
 import { startMessagingTestApp } from './support/messaging-test.app';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SETTINGS = { concurrency: 4, ackWaitMs: 5000, maxDeliver: 3, backoffMs: [200] };
+
+describe('stream replicas on a single server', () => {
+  it('creates streams with one replica by default and refuses more with an error naming NATS_STREAM_REPLICAS', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'replicas-single-'));
+    const server = await startNatsServer({ port: await freePort(), storeDir });
+    const manager = new NatsConnectionManager({ servers: server.url, name: 'replicas-single' });
+    try {
+      await manager.connect();
+      expect((await new JetStreamProvisioner(manager).ensureStream({ name: 'ONE', subjects: ['one.>'] })).config.num_replicas).toBe(1);
+      // A new stream: the server refuses the replicas. An existing one: refused before the server would take
+      // num_replicas 3 in an update and keep one copy anyway.
+      const three = new JetStreamProvisioner(manager, 3);
+      for (const spec of [{ name: 'NEW', subjects: ['new.>'] }, { name: 'ONE', subjects: ['one.>'] }]) {
+        const attempt = three.ensureStream(spec);
+        await expect(attempt).rejects.toBeInstanceOf(StreamReplicasError);
+        await expect(attempt).rejects.toThrow(new RegExp(`stream ${spec.name}: NATS_STREAM_REPLICAS .* is 3.*not .*clustered`));
+      }
+      const jsm = await manager.jetstreamManager();
+      expect((await jsm.streams.info('ONE')).config.num_replicas).toBe(1);
+      await expect(jsm.streams.info('NEW')).rejects.toThrow(/not found/);
+    } finally {
+      await manager.drain();
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('JetStream provisioning on a three-node cluster', () => {
   let cluster: NatsCluster;

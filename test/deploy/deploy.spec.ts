@@ -395,8 +395,8 @@ describe('docker/k8s', () => {
   const secretExample = readYamlDocuments(join(K8S_DIR, 'secret.example.yaml'));
   const imageName = (kustomization.images as Doc[] | undefined)?.[0]?.name as string | undefined;
 
-  it('kustomization lists every manifest in the folder (the Secret example and Helm values deliberately aside)', () => {
-    const notApplied = new Set(['kustomization.yaml', 'secret.example.yaml', 'nats-values.yaml']);
+  it('kustomization lists every manifest in the folder (the Secret example, Helm values and NATS namespace deliberately aside)', () => {
+    const notApplied = new Set(['kustomization.yaml', 'secret.example.yaml', 'nats-values.yaml', 'nats-namespace.yaml']);
     const manifests = readdirSync(K8S_DIR).filter((file) => /\.ya?ml$/.test(file) && !notApplied.has(file));
     expect([...(kustomization.resources as string[])].sort()).toEqual(manifests.sort());
   });

@@ -87,6 +87,8 @@ export interface NatsServerOptions {
   config?: string;
   /** Extra environment of the server process (the passwords a configuration file references). */
   env?: Record<string, string>;
+  /** More command-line arguments (a cluster node's `-n`, `--cluster_name`, `--cluster`, `--routes`). */
+  args?: string[];
 }
 
 /** Starts `nats-server -js` on host:port with its store under storeDir and waits until it accepts connections. */
@@ -97,7 +99,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   mkdirSync(options.storeDir, { recursive: true });
   const jetstream = options.jetstream === false ? [] : ['-js', '-sd', options.storeDir];
   const config = options.config ? ['-c', options.config] : [];
-  const child = spawn(binary, [...config, '-a', host, '-p', String(options.port), ...jetstream], {
+  const child = spawn(binary, [...config, '-a', host, '-p', String(options.port), ...jetstream, ...(options.args ?? [])], {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: options.detached === true,
     env: options.env ? { ...process.env, ...options.env } : process.env,

@@ -1,6 +1,6 @@
 import { ErrorCode, type MsgHdrs, NatsError } from 'nats';
 
-import { ConnectionClosedError, NoStreamError, PublishTimeoutError } from './errors/messaging.errors';
+import { ConnectionClosedError, NoStreamError, PublishTimeoutError, StreamUnavailableError } from './errors/messaging.errors';
 import { EventPublisher, mapPublishError } from './event.publisher';
 import type { MessagingInstrumentation } from './messaging.instrumentation';
 import { type ResolvedMessagingOptions, resolveMessagingOptions } from './messaging.options';
@@ -10,15 +10,20 @@ const codec = {
   encode: (e: { id: string; type: string }) => ({ subject: e.type, msgId: e.id, data: new TextEncoder().encode(JSON.stringify(e)) }),
   decode: () => ({ ok: false as const, kind: 'invalid', reason: 'unused' }),
 };
-const options: ResolvedMessagingOptions = resolveMessagingOptions({
+const baseOptions = {
   serviceName: 'order-service',
   connection: { servers: 'nats://127.0.0.1:4222' },
   streams: [],
   codec,
-});
+};
+const options: ResolvedMessagingOptions = resolveMessagingOptions(baseOptions);
 
-function fakeConnection(publish: jest.Mock): NatsConnectionManager {
-  return { jetstream: () => ({ publish }) } as unknown as NatsConnectionManager;
+function fakeConnection(publish: jest.Mock, cluster?: { find: jest.Mock }): NatsConnectionManager {
+  return {
+    jetstream: () => ({ publish }),
+    isClustered: () => cluster !== undefined,
+    jetstreamManager: async () => ({ streams: { find: cluster?.find } }),
+  } as unknown as NatsConnectionManager;
 }
 
 describe('EventPublisher', () => {
@@ -46,6 +51,28 @@ describe('EventPublisher', () => {
     const headers = publish.mock.calls[0][2].headers as MsgHdrs;
     expect(headers.get('traceparent')).toBe('tp');
     expect(headers.get('x-a')).toBe('b');
+  });
+
+  it('publishes once on a single server and retries a 503 for half the timeout on a cluster (leader election)', async () => {
+    const noResponders = NatsError.errorForCode(ErrorCode.NoResponders);
+    const single = jest.fn().mockRejectedValue(noResponders);
+    await expect(new EventPublisher(options, fakeConnection(single)).publishRaw('orders.created', new Uint8Array(), { msgId: 'm' })).rejects.toBeInstanceOf(NoStreamError);
+    expect(single).toHaveBeenCalledTimes(1);
+    const clustered = jest.fn().mockRejectedValueOnce(noResponders).mockRejectedValueOnce(noResponders).mockResolvedValue({ stream: 'ORDERS', seq: 3, duplicate: false });
+    const publisher = new EventPublisher(options, fakeConnection(clustered, { find: jest.fn() }));
+    await expect(publisher.publishRaw('orders.created', new Uint8Array(), { msgId: 'm', timeoutMs: 4000 })).resolves.toEqual({ stream: 'ORDERS', seq: 3, duplicate: false });
+    expect(clustered.mock.calls.map((call) => call[2].msgID)).toEqual(['m', 'm', 'm']);
+  });
+
+  it('on a cluster, reports a 503 as StreamUnavailableError when a stream captures the subject and NoStreamError when none does', async () => {
+    const publish = jest.fn().mockRejectedValue(NatsError.errorForCode(ErrorCode.NoResponders));
+    const options = resolveMessagingOptions({ ...baseOptions, publishTimeoutMs: 600 });
+    const electing = new EventPublisher(options, fakeConnection(publish, { find: jest.fn().mockResolvedValue('ORDERS') }));
+    await expect(electing.publishRaw('orders.created', new Uint8Array(), { msgId: 'm' })).rejects.toBeInstanceOf(StreamUnavailableError);
+    const missing = new EventPublisher(options, fakeConnection(publish, { find: jest.fn().mockRejectedValue(new Error('no stream matches subject')) }));
+    await expect(missing.publishRaw('nowhere.x', new Uint8Array(), { msgId: 'm' })).rejects.toBeInstanceOf(NoStreamError);
+    const single = new EventPublisher(options, fakeConnection(publish));
+    await expect(single.publishRaw('nowhere.x', new Uint8Array(), { msgId: 'm' })).rejects.toBeInstanceOf(NoStreamError);
   });
 
   it('maps nats failures to typed errors', () => {

@@ -1,11 +1,15 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ErrorCode, headers as createHeaders, type MsgHdrs, NatsError, type PubAck } from 'nats';
 
-import { ConnectionClosedError, NoStreamError, PublishTimeoutError } from './errors/messaging.errors';
+import { ConnectionClosedError, NoStreamError, PublishTimeoutError, StreamUnavailableError } from './errors/messaging.errors';
 import { MESSAGING_INSTRUMENTATION, MESSAGING_OPTIONS } from './messaging.constants';
 import type { MessagingInstrumentation } from './messaging.instrumentation';
 import type { ResolvedMessagingOptions } from './messaging.options';
+import { sleep } from './messaging.utils';
 import { NatsConnectionManager } from './nats-connection.manager';
+
+/** Pause between publish attempts that got a 503 while a clustered stream elects its leader (nats' own default). */
+const ELECTION_RETRY_DELAY_MS = 250;
 
 /** Where JetStream stored a publish. `duplicate` means the msgId was seen inside the stream's duplicate window. */
 export interface PublishResult {
@@ -25,6 +29,12 @@ export interface PublishRawOptions {
 /**
  * The only way to publish: encodes (and so validates) through the codec, sets `Nats-Msg-Id`, lets the
  * instrumentation hook add trace headers, awaits the JetStream ack and maps failures to typed errors.
+ *
+ * On a JetStream cluster a stream has no leader for the seconds of an election (its node was lost or restarted),
+ * and publishes get 503 "no responders" meanwhile. There the publish is retried every 250 ms for half its timeout,
+ * and a 503 that outlasts that is a `StreamUnavailableError` (transient: the outbox keeps the row and retries) when a
+ * stream captures the subject, a `NoStreamError` only when none does. A single server keeps one attempt: a 503
+ * there means no stream.
  */
 @Injectable()
 export class EventPublisher {
@@ -47,16 +57,36 @@ export class EventPublisher {
     const timeoutMs = options.timeoutMs ?? this.options.publishTimeoutMs;
     const send = async (): Promise<PublishResult> => {
       let ack: PubAck;
-      try {
-        const js = this.connection.jetstream();
-        ack = await js.publish(subject, data, { msgID: options.msgId, headers: hdrs, timeout: timeoutMs });
-      } catch (error) {
-        throw mapPublishError(error, subject, timeoutMs);
+      const clustered = this.connection.isClustered();
+      // On a cluster a 503 is retried (same msgId, so never stored twice) until half the timeout has passed.
+      const retryUntil = clustered ? Date.now() + timeoutMs / 2 : 0;
+      for (;;) {
+        try {
+          const js = this.connection.jetstream();
+          ack = await js.publish(subject, data, { msgID: options.msgId, headers: hdrs, timeout: timeoutMs });
+          break;
+        } catch (error) {
+          const mapped = mapPublishError(error, subject, timeoutMs);
+          if (!clustered || !(mapped instanceof NoStreamError)) throw mapped;
+          if (Date.now() + ELECTION_RETRY_DELAY_MS > retryUntil) throw await this.electionOrMissing(subject, error);
+          await sleep(ELECTION_RETRY_DELAY_MS);
+        }
       }
       return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
     };
     if (!this.instrumentation) return send();
     return this.instrumentation.onPublish({ subject, msgId: options.msgId, bodySize: data.length, headers: hdrs! }, send);
+  }
+
+  /** After a 503 on a cluster: a stream that captures the subject is between leaders; none at all is a NoStreamError. */
+  private async electionOrMissing(subject: string, cause: unknown): Promise<Error> {
+    try {
+      const jsm = await this.connection.jetstreamManager();
+      return new StreamUnavailableError(subject, await jsm.streams.find(subject), { cause });
+    } catch (error) {
+      if (/no stream matches subject/i.test((error as Error)?.message ?? '')) return new NoStreamError(subject, { cause });
+      return new StreamUnavailableError(subject, undefined, { cause });
+    }
   }
 }
 

@@ -39,5 +39,7 @@ export {
   PermanentError,
   PublishTimeoutError,
   StreamConfigConflictError,
+  StreamReplicasError,
+  StreamUnavailableError,
 } from './errors/messaging.errors';
 export { isJetStreamDisabled, JetStreamDisabledError } from './errors/messaging.errors';

@@ -14,13 +14,11 @@ import {
   type StreamInfo,
 } from 'nats';
 
-import { StreamConfigConflictError } from './errors/messaging.errors';
+import { isTransientJetStreamError, replicaPlacementError, StreamConfigConflictError, StreamReplicasError } from './errors/messaging.errors';
 import { DEFAULTS, DLQ_STREAM_NAME, DLQ_SUBJECT_PREFIX } from './messaging.constants';
 import type { ConsumerSettings, StreamSpec } from './messaging.options';
 import type { NatsConnectionManager } from './nats-connection.manager';
 import { describe, sleep } from './messaging.utils';
-
-/** A back-off pause that does not keep the process alive on its own. */
 
 /** Start-up provisioning state: 'pending' until owned streams exist, 'failed' on a conflict. */
 export interface ProvisioningStatus {
@@ -66,10 +64,13 @@ export function consumerConfig(durable: string, subject: string, settings: Consu
   };
 }
 
+/** Attempts at start-up before a cluster that cannot place the replicas counts as too small (not a node away). */
+const REPLICA_PLACEMENT_ATTEMPTS = 5;
+
 /**
- * Creates or updates streams and consumers declared in code, idempotently. Only the streams a service owns are
- * created or updated; an existing stream or consumer whose non-editable config differs is reported with a
- * `StreamConfigConflictError` and left untouched.
+ * Creates or updates streams and consumers declared in code, idempotently, only the streams a service owns; a
+ * non-editable difference is a `StreamConfigConflictError`, left untouched. Every stream (DLQ too) gets `replicas`
+ * replicas, a running one is scaled in place; consumers have no count of their own, so they follow their stream.
  */
 export class JetStreamProvisioner {
   private readonly logger = new Logger('JetStreamProvisioner');
@@ -77,7 +78,10 @@ export class JetStreamProvisioner {
   private provisioned: Promise<void> = Promise.resolve();
   private state: ProvisioningStatus = { state: 'ready' };
 
-  constructor(private readonly connection: NatsConnectionManager) {}
+  constructor(
+    private readonly connection: NatsConnectionManager,
+    private readonly replicas = 1,
+  ) {}
 
   /** Where start-up provisioning of owned streams stands (for health). */
   status(): ProvisioningStatus {
@@ -103,7 +107,11 @@ export class JetStreamProvisioner {
           this.state = { state: 'ready' };
           return;
         } catch (error) {
-          if (error instanceof StreamConfigConflictError || this.connection.status.state === 'closed') {
+          const hopeless =
+            error instanceof StreamConfigConflictError ||
+            (error instanceof StreamReplicasError && (error.definitive || attempt >= REPLICA_PLACEMENT_ATTEMPTS)) ||
+            this.connection.status.state === 'closed';
+          if (hopeless) {
             this.state = { state: 'failed', error: describe(error) };
             this.logger.error(`stream provisioning failed: ${describe(error)}`);
             throw error;
@@ -122,12 +130,23 @@ export class JetStreamProvisioner {
     this.provisioned.catch(() => undefined);
   }
 
-  /** Ensures each owned stream (and the DLQ stream when asked). Throws on the first conflict. */
-  async ensureStreams(streams: StreamSpec[], withDlq: boolean): Promise<StreamInfo[]> {
-    const result: StreamInfo[] = [];
-    for (const spec of streams) result.push(await this.ensureStream(spec));
-    if (withDlq) result.push(await this.ensureStream(DLQ_STREAM_SPEC, false));
-    return result;
+  /**
+   * Ensures each owned stream (and the DLQ stream when asked); throws on the first conflict. A JetStream answering
+   * 503 or timing out (a new cluster without a meta leader yet) is waited for up to `waitMs`, retrying the whole set.
+   */
+  async ensureStreams(streams: StreamSpec[], withDlq: boolean, waitMs: number = DEFAULTS.jetStreamWaitMs): Promise<StreamInfo[]> {
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result: StreamInfo[] = [];
+        for (const spec of [...streams, ...(withDlq ? [DLQ_STREAM_SPEC] : [])]) result.push(await this.ensureStream(spec, spec !== DLQ_STREAM_SPEC));
+        return result;
+      } catch (error) {
+        if (!isTransientJetStreamError(error) || Date.now() >= deadline) throw error;
+        if (attempt === 1) this.logger.warn(`JetStream is not answering yet (${describe(error)}); waiting up to ${Math.round(waitMs / 1000)} s for it`);
+        await sleep(Math.min(2000, 250 * attempt));
+      }
+    }
   }
 
   /**
@@ -147,15 +166,17 @@ export class JetStreamProvisioner {
       duplicate_window: nanos(duplicateWindowMs),
       max_age: spec.maxAgeMs ? nanos(spec.maxAgeMs) : 0,
       description: spec.description,
-      num_replicas: 1,
+      num_replicas: this.replicas,
     };
     const existing = await this.streamInfo(jsm, spec.name);
     if (!existing) {
       try {
         const created = await jsm.streams.add(wanted);
-        this.logger.log(`created stream ${spec.name} on ${spec.subjects.join(', ')}`);
+        this.logger.log(`created stream ${spec.name} on ${spec.subjects.join(', ')} (${this.replicas} replica${this.replicas === 1 ? '' : 's'})`);
         return created;
       } catch (error) {
+        const placement = replicaPlacementError(error, spec.name, this.replicas);
+        if (placement) throw placement;
         // Another replica of the owner created it at the same moment: fall through to the comparison.
         const raced = await this.streamInfo(jsm, spec.name);
         if (!raced) throw new Error(`could not create stream ${spec.name}: ${describe(error)}`, { cause: error });
@@ -250,16 +271,28 @@ export class JetStreamProvisioner {
     if ((config.duplicate_window ?? 0) < (wanted.duplicate_window ?? 0)) update.duplicate_window = wanted.duplicate_window;
     if (spec.maxAgeMs !== undefined && config.max_age !== wanted.max_age) update.max_age = wanted.max_age;
     if (spec.description !== undefined && config.description !== spec.description) update.description = spec.description;
+    const replicas = config.num_replicas || 1;
+    if (replicas !== this.replicas) {
+      // A server that is not clustered accepts num_replicas 3 in an update and keeps one copy: refuse it here instead.
+      if (this.replicas > 1 && !existing.cluster) throw new StreamReplicasError(spec.name, this.replicas, 'the NATS server is not clustered', true);
+      update.num_replicas = this.replicas;
+    }
     if (Object.keys(update).length === 0) return existing;
     let updated: StreamInfo;
     try {
       updated = await jsm.streams.update(spec.name, update);
     } catch (error) {
+      const placement = replicaPlacementError(error, spec.name, this.replicas);
+      if (placement) throw placement;
       if (owned || !isPermissionDenied(error)) throw error;
-      this.logger.warn(`stream ${spec.name} differs from this service's declaration (${Object.keys(update).join(', ')}); this NATS user may not update it, so it stays as it is`);
+      const scaleHint = update.num_replicas ? ` (scale it with a user that may, e.g. ops: nats stream edit ${spec.name} --replicas ${this.replicas})` : '';
+      this.logger.warn(`stream ${spec.name} differs from this service's declaration (${Object.keys(update).join(', ')}); this NATS user may not update it, so it stays as it is${scaleHint}`);
       return existing;
     }
-    this.logger.log(`updated stream ${spec.name}: ${Object.keys(update).join(', ')}`);
+    // A warning, not detail: where the stream's copies live changed, which an operator should see at any log level.
+    if (update.num_replicas) this.logger.warn(`scaled stream ${spec.name} from ${replicas} to ${this.replicas} replica${this.replicas === 1 ? '' : 's'} (NATS_STREAM_REPLICAS)`);
+    const others = Object.keys(update).filter((field) => field !== 'num_replicas');
+    if (others.length > 0) this.logger.log(`updated stream ${spec.name}: ${others.join(', ')}`);
     return updated;
   }
 }

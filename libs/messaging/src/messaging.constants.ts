@@ -38,4 +38,14 @@ export const DEFAULTS = {
   duplicateWindowMs: 120_000,
   shutdownTimeoutMs: 10_000,
   streamWaitMs: 2000,
+  /** How long start-up provisioning waits for a JetStream that answers 503 or times out (a cluster electing its meta leader). */
+  jetStreamWaitMs: 30_000,
+  /** A pull request's lifetime; the server answers 408 when it ends unfilled and the client pulls again. */
+  pullExpiresMs: 30_000,
+  /**
+   * Idle heartbeat of a pull request. Two missed ones make the client check the consumer and pull again: that is
+   * how a consumer resumes after its leader moved to another node of a cluster (the new leader never saw the old
+   * pull). nats' default, half the expiry, would take 30 s to notice.
+   */
+  pullHeartbeatMs: 5000,
 } as const;

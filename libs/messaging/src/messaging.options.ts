@@ -78,6 +78,11 @@ export interface MessagingModuleOptions {
   connection: NatsConnectionOptions;
   /** Streams this service owns; created or updated at start-up. */
   streams: StreamSpec[];
+  /**
+   * Replicas (1 to 5, default 1) of the streams this service owns and of the `DLQ` stream; consumers follow their
+   * stream. More than one needs a JetStream cluster of at least that many servers.
+   */
+  streamReplicas?: number;
   /** Ensure the `DLQ` stream exists and dead-letter poison messages (default true). */
   dlq?: boolean;
   codec: MessageCodec;
@@ -96,6 +101,7 @@ export interface MessagingModuleAsyncOptions extends Pick<ModuleMetadata, 'impor
 /** Options with every default applied. */
 export interface ResolvedMessagingOptions extends MessagingModuleOptions {
   dlq: boolean;
+  streamReplicas: number;
   consumer: Required<ConsumerSettings>;
   shutdownTimeoutMs: number;
   publishTimeoutMs: number;
@@ -105,6 +111,10 @@ export function resolveMessagingOptions(options: MessagingModuleOptions): Resolv
   if (!options.serviceName || !/^[A-Za-z0-9_-]+$/.test(options.serviceName)) {
     throw new Error(`messaging: serviceName must match [A-Za-z0-9_-]+, got "${options.serviceName}"`);
   }
+  const streamReplicas = options.streamReplicas ?? 1;
+  if (!Number.isInteger(streamReplicas) || streamReplicas < 1 || streamReplicas > 5) {
+    throw new Error(`messaging: streamReplicas must be an integer between 1 and 5, got ${String(options.streamReplicas)}`);
+  }
   const consumer = options.consumer ?? {};
   const concurrency = Math.max(1, consumer.concurrency ?? DEFAULTS.concurrency);
   const backoffMs = consumer.backoffMs && consumer.backoffMs.length > 0 ? consumer.backoffMs : [...DEFAULTS.backoffMs];
@@ -112,6 +122,7 @@ export function resolveMessagingOptions(options: MessagingModuleOptions): Resolv
     ...options,
     connection: { ...options.connection, inboxPrefix: options.connection.inboxPrefix || inboxPrefixFor(options.serviceName) },
     dlq: options.dlq ?? true,
+    streamReplicas,
     consumer: {
       concurrency,
       pullBatch: Math.max(1, consumer.pullBatch ?? Math.max(DEFAULTS.pullBatch, concurrency * 2)),

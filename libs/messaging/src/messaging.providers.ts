@@ -37,7 +37,7 @@ export function createMessagingProviders(options: MessagingModuleAsyncOptions): 
       provide: JetStreamProvisioner,
       inject: [MESSAGING_OPTIONS, NatsConnectionManager],
       useFactory: async (resolved: ResolvedMessagingOptions, connection: NatsConnectionManager) => {
-        const provisioner = new JetStreamProvisioner(connection);
+        const provisioner = new JetStreamProvisioner(connection, resolved.streamReplicas);
         if (resolved.connection.waitForFirstConnect === false) {
           provisioner.provisionInBackground(resolved.streams, resolved.dlq);
           return provisioner;

@@ -98,6 +98,14 @@ export class NatsConnectionManager implements OnApplicationShutdown {
     return this.nc;
   }
 
+  /**
+   * Whether the server connected to is part of a cluster (its INFO names one). In a JetStream cluster a 503 "no
+   * responders" can mean a stream is between leaders, not that it is missing.
+   */
+  isClustered(): boolean {
+    return !!this.nc?.info?.cluster;
+  }
+
   isConnected(): boolean {
     return this.statusSubject.value.state === 'connected' && !!this.nc && !this.nc.isClosed();
   }

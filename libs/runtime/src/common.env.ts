@@ -96,6 +96,16 @@ export class CommonEnv {
   @Max(100, { message: 'must be an integer between 1 and 100' })
   NATS_MAX_DELIVER: number = 5;
 
+  /**
+   * Replicas of every stream this service owns and of the DLQ stream (consumers follow their stream): 1 on a single
+   * server, 3 on a three-node JetStream cluster. A running stream with another count is scaled to it at start-up.
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer between 1 and 5' })
+  @Min(1, { message: 'must be an integer between 1 and 5' })
+  @Max(5, { message: 'must be an integer between 1 and 5' })
+  NATS_STREAM_REPLICAS: number = 1;
+
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
 

@@ -27,6 +27,11 @@ describe('validateEnv', () => {
     expect(validateEnv(TestEnv, { PORT: '' }).PORT).toBe(3999);
   });
 
+  it('takes one stream replica unless NATS_STREAM_REPLICAS says otherwise', () => {
+    expect(validateEnv(TestEnv, {}).NATS_STREAM_REPLICAS).toBe(1);
+    expect(validateEnv(TestEnv, { NATS_STREAM_REPLICAS: '3' }).NATS_STREAM_REPLICAS).toBe(3);
+  });
+
   it('accepts a list of NATS servers with any supported scheme', () => {
     const raw = { NATS_URL: 'nats://a:4222,tls://b.example:4443,ws://c:8080' };
     expect(validateEnv(TestEnv, raw).NATS_URL).toBe(raw.NATS_URL);
@@ -41,6 +46,9 @@ describe('validateEnv', () => {
     ['NATS_URL', 'http://localhost:4222'],
     ['NATS_URL', 'nats://a:4222,,'],
     ['LOG_LEVEL', 'loud'],
+    ['NATS_STREAM_REPLICAS', '0'],
+    ['NATS_STREAM_REPLICAS', '6'],
+    ['NATS_STREAM_REPLICAS', 'three'],
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['DATABASE_URL', 'not a url'],
   ])('rejects %s=%s with one message naming the variable', (name, value) => {

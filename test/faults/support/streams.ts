@@ -12,7 +12,7 @@ export const SAGA_STREAMS = ['ORDERS', 'INVENTORY', 'PAYMENTS', 'NOTIFICATIONS']
 
 /** Every event stored in the four saga streams, grouped by order id and type (distinct event ids and copies). */
 export async function storedEvents(natsUrl: string): Promise<Map<string, Map<string, { ids: Set<string>; copies: number }>>> {
-  const nc = await connect({ servers: natsUrl, name: 'fault-audit' });
+  const nc = await connect({ servers: natsUrl.split(','), name: 'fault-audit' });
   try {
     const byOrder = new Map<string, Map<string, { ids: Set<string>; copies: number }>>();
     for (const stream of SAGA_STREAMS) {
@@ -51,7 +51,7 @@ export async function readStream(nc: NatsConnection, stream: string, filter?: st
 
 /** Number of messages in the DLQ stream (0 when it does not exist yet). */
 export async function dlqCount(natsUrl: string): Promise<number> {
-  const nc = await connect({ servers: natsUrl, name: 'fault-dlq-count' });
+  const nc = await connect({ servers: natsUrl.split(','), name: 'fault-dlq-count' });
   try {
     const jsm = await nc.jetstreamManager();
     const info = await jsm.streams.info('DLQ').catch(() => undefined);
@@ -74,7 +74,7 @@ export interface ConsumerState {
 
 /** The durable consumers of the saga streams, optionally only those of one service (`<service>__<subject>`). */
 export async function consumerStates(natsUrl: string, service?: ServiceName): Promise<ConsumerState[]> {
-  const nc = await connect({ servers: natsUrl, name: 'fault-consumers' });
+  const nc = await connect({ servers: natsUrl.split(','), name: 'fault-consumers' });
   try {
     const jsm = await nc.jetstreamManager();
     const states: ConsumerState[] = [];

@@ -15,6 +15,8 @@ export interface SummaryRow {
   dlq: number;
   seconds: number;
   passed: boolean;
+  /** Longest time from a fault until an order placed right after it was final (scenarios that measure it). */
+  recoverySeconds?: number;
 }
 
 export type RowCounts = Omit<SummaryRow, 'scenario' | 'seconds' | 'passed'>;
@@ -48,8 +50,11 @@ function cleanOldSummaries(): void {
 cleanOldSummaries();
 
 export function formatSummary(rows: SummaryRow[]): string {
-  const header = ['scenario', 'orders', 'final', 'lost', 'duplicated', 'DLQ', 'time', 'result'];
-  const cells = rows.map((r) => [r.scenario, String(r.orders), String(r.final), String(r.lost), String(r.duplicated), String(r.dlq), `${r.seconds.toFixed(1)} s`, r.passed ? 'ok' : 'FAIL']);
+  // The recovery column only appears once a scenario measured it (the cluster scenario).
+  const withRecovery = rows.some((r) => r.recoverySeconds !== undefined);
+  const recovery = (r: SummaryRow) => (withRecovery ? [r.recoverySeconds === undefined ? '-' : `${r.recoverySeconds.toFixed(1)} s`] : []);
+  const header = ['scenario', 'orders', 'final', 'lost', 'duplicated', 'DLQ', ...(withRecovery ? ['recovery'] : []), 'time', 'result'];
+  const cells = rows.map((r) => [r.scenario, String(r.orders), String(r.final), String(r.lost), String(r.duplicated), String(r.dlq), ...recovery(r), `${r.seconds.toFixed(1)} s`, r.passed ? 'ok' : 'FAIL']);
   const totals = rows.reduce((t, r) => ({ orders: t.orders + r.orders, final: t.final + r.final, lost: t.lost + r.lost, dup: t.dup + r.duplicated, dlq: t.dlq + r.dlq, s: t.s + r.seconds }), {
     orders: 0,
     final: 0,
@@ -58,9 +63,11 @@ export function formatSummary(rows: SummaryRow[]): string {
     dlq: 0,
     s: 0,
   });
-  const total = ['total', String(totals.orders), String(totals.final), String(totals.lost), String(totals.dup), String(totals.dlq), `${totals.s.toFixed(1)} s`, rows.every((r) => r.passed) ? 'ok' : 'FAIL'];
+  const worst = Math.max(...rows.map((r) => r.recoverySeconds ?? 0));
+  const totalRecovery = withRecovery ? [`${worst.toFixed(1)} s`] : [];
+  const total = ['total', String(totals.orders), String(totals.final), String(totals.lost), String(totals.dup), String(totals.dlq), ...totalRecovery, `${totals.s.toFixed(1)} s`, rows.every((r) => r.passed) ? 'ok' : 'FAIL'];
   const widths = header.map((h, i) => Math.max(h.length, total[i].length, ...cells.map((c) => c[i].length)));
-  const numeric = (i: number) => i > 0 && i < 7;
+  const numeric = (i: number) => i > 0 && i < header.length - 1;
   const line = (c: string[]) => `| ${c.map((v, i) => (numeric(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (numeric(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
   return [line(header), rule, ...cells.map(line), line(total)].join('\n');

@@ -7,7 +7,8 @@ import { JetStreamContext } from '../jetstream.context';
 import type { JetStreamProvisioner } from '../jetstream.provisioner';
 import type { MessagingInstrumentation, SettledInfo } from '../messaging.instrumentation';
 import type { ResolvedMessagingOptions } from '../messaging.options';
-import { describe } from '../messaging.utils';
+import { StreamConfigConflictError } from '../errors/messaging.errors';
+import { describe, sleep } from '../messaging.utils';
 import type { NatsConnectionManager } from '../nats-connection.manager';
 import { ConcurrencyGate } from './concurrency-gate';
 import { deadLetterSourceOf } from './dead-letter';
@@ -65,29 +66,14 @@ export class ConsumerRunner {
   }
 
   /**
-   * Binds the consumer when its stream exists (a conflicting consumer config rejects, so start-up fails loudly);
-   * otherwise keeps waiting for the stream in the background and resolves at once.
+   * Binds the consumer when its stream exists (a conflicting config rejects: start-up fails loudly); otherwise, or
+   * when binding fails otherwise (a cluster between leaders), keeps trying in the background and resolves at once.
    */
   async start(): Promise<void> {
     if (this.stopping) return;
-    const jsm = await this.connection.jetstreamManager();
-    const stream = await jsm.streams.find(this.subject).catch(() => undefined);
-    if (stream) {
-      await this.bind(stream);
-      this.loop = this.pull(stream);
-      return;
-    }
-    this.loop = (async () => {
-      const found = await this.provisioner.waitForStream(this.subject, () => this.stopping);
-      if (!found || this.stopping) return;
-      try {
-        await this.bind(found);
-      } catch (error) {
-        this.logger.error(`cannot bind consumer: ${describe(error)}`);
-        return;
-      }
-      await this.pull(found);
-    })();
+    const stream = await this.connection.jetstreamManager().then((jsm) => jsm.streams.find(this.subject)).catch(() => undefined);
+    if (stream && (await this.tryBind(stream, true))) this.loop = this.pull(stream);
+    else this.loop = this.bindInBackground();
   }
 
   runtimeStats(): ConsumerRuntimeStats {
@@ -128,12 +114,32 @@ export class ConsumerRunner {
     await this.loop?.catch(() => undefined);
   }
 
-  private async bind(stream: string): Promise<void> {
-    this.stream = stream;
-    await this.provisioner.ensureConsumer(stream, this.durable, this.subject, this.options.consumer);
-    if (this.options.dlq) {
-      this.deadLetters.watchMaxDeliveries(stream, this.durable, (subject, reason) => this.countDeadLetter(subject, reason, reason));
+  private async bindInBackground(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      const found = await this.provisioner.waitForStream(this.subject, () => this.stopping);
+      if (!found || this.stopping) return;
+      try {
+        if (await this.tryBind(found, attempt === 1)) return this.pull(found);
+      } catch (error) {
+        this.logger.error(`cannot bind consumer: ${describe(error)}`);
+        return;
+      }
+      await sleep(Math.min(10_000, 500 * 2 ** Math.min(attempt, 5)));
     }
+  }
+
+  /** Binds the durable consumer; false after a failure worth retrying, a conflict rejects. */
+  private async tryBind(stream: string, logFailure: boolean): Promise<boolean> {
+    this.stream = stream;
+    try {
+      await this.provisioner.ensureConsumer(stream, this.durable, this.subject, this.options.consumer);
+    } catch (error) {
+      if (error instanceof StreamConfigConflictError) throw error;
+      if (logFailure) this.logger.warn(`cannot bind consumer yet (${describe(error)}); retrying`);
+      return false;
+    }
+    if (this.options.dlq) this.deadLetters.watchMaxDeliveries(stream, this.durable, (subject, reason) => this.countDeadLetter(subject, reason, reason));
+    return true;
   }
 
   private pull(stream: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { ConsumerEvents, type ConsumerMessages, type JsMsg } from 'nats';
 
+import { DEFAULTS } from '../messaging.constants';
 import { describe, sleep } from '../messaging.utils';
 import type { NatsConnectionManager } from '../nats-connection.manager';
 
@@ -44,6 +45,8 @@ export class PullLoop {
         const consumer = await this.target.connection.jetstream().consumers.get(this.target.stream, this.target.durable);
         const messages = await consumer.consume({
           max_messages: this.target.pullBatch,
+          expires: DEFAULTS.pullExpiresMs,
+          idle_heartbeat: DEFAULTS.pullHeartbeatMs,
           callback: (msg) => {
             failures = 0;
             try {

@@ -36,6 +36,18 @@ export class NoStreamError extends Error {
   }
 }
 
+/**
+ * A stream captures the subject but no stream leader answered: a JetStream cluster electing a new leader (a node
+ * was lost or restarted). Transient, unlike `NoStreamError`: retry with the same msgId once the election is over.
+ */
+export class StreamUnavailableError extends Error {
+  override readonly name = 'StreamUnavailableError';
+
+  constructor(readonly subject: string, readonly stream: string | undefined, options?: { cause?: unknown }) {
+    super(`no leader of stream ${stream ?? '(lookup failed)'} answered a publish to ${subject} (JetStream cluster electing a leader?)`, options);
+  }
+}
+
 /** The NATS connection is closed or draining; nothing can be published any more. */
 export class ConnectionClosedError extends Error {
   override readonly name = 'ConnectionClosedError';
@@ -58,6 +70,59 @@ export class StreamConfigConflictError extends Error {
         differences.map((d) => `${d.field}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}`).join('; '),
     );
   }
+}
+
+/**
+ * The stream replica setting (`streamReplicas`, NATS_STREAM_REPLICAS) asks for more replicas than the NATS servers can
+ * place: a single server (not clustered) takes 1, a cluster at most its JetStream server count. `definitive` is true
+ * for a server that is not clustered at all (no retry can help); a cluster short of peers may be missing a node for a
+ * moment, so provisioning retries that a few times before it gives up.
+ */
+export class StreamReplicasError extends Error {
+  override readonly name = 'StreamReplicasError';
+
+  constructor(
+    readonly stream: string,
+    readonly replicas: number,
+    readonly reason: string,
+    readonly definitive: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `stream ${stream}: NATS_STREAM_REPLICAS (streamReplicas) is ${replicas}, which the NATS servers cannot place (${reason}); ` +
+        'set it to at most the number of JetStream servers in the cluster (1 for a single server)',
+      options,
+    );
+  }
+}
+
+/**
+ * A JetStream API failure that passes by itself: no responders or a timeout (a cluster without a meta leader yet, or
+ * between stream leaders), or "JetStream system temporarily unavailable" (10008). A server with JetStream disabled
+ * is not one of them (`JetStreamDisabledError`).
+ */
+export function isTransientJetStreamError(error: unknown): boolean {
+  if (error instanceof JetStreamDisabledError) return false;
+  const e = error as { code?: unknown; api_error?: { code?: number; err_code?: number } } | undefined;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return e?.code === '503' || e?.code === 'TIMEOUT' || e?.api_error?.code === 503 || e?.api_error?.err_code === 10008 || (cause !== undefined && isTransientJetStreamError(cause));
+}
+
+/** JetStream API error codes that mean "cannot place this many replicas". */
+const REPLICA_PLACEMENT_ERRORS: Record<number, boolean> = {
+  // replicas > 1 not supported in non-clustered mode: definitive
+  10074: true,
+  // no suitable peers for placement / insufficient resources: the cluster is smaller than asked, or a node is away
+  10005: false,
+  10023: false,
+};
+
+/** A `StreamReplicasError` for a stream create/update refused for its replica count, else undefined. */
+export function replicaPlacementError(error: unknown, stream: string, replicas: number): StreamReplicasError | undefined {
+  const api = (error as { api_error?: { err_code?: number; description?: string } } | undefined)?.api_error;
+  const code = api?.err_code;
+  if (replicas <= 1 || code === undefined || !(code in REPLICA_PLACEMENT_ERRORS)) return undefined;
+  return new StreamReplicasError(stream, replicas, api?.description ?? `JetStream error ${code}`, REPLICA_PLACEMENT_ERRORS[code], { cause: error });
 }
 
 /**

@@ -47,6 +47,7 @@ export function messagingOptionsFromEnv(serviceName: string, env: CommonEnv, own
           : undefined,
     },
     streams: Streams.filter((stream) => ownedStreams.includes(stream.name)),
+    streamReplicas: env.NATS_STREAM_REPLICAS,
     dlq: true,
     codec: cloudEventCodec,
     consumer: { concurrency: env.NATS_CONSUMER_CONCURRENCY, ackWaitMs: env.NATS_ACK_WAIT_MS, maxDeliver: env.NATS_MAX_DELIVER },

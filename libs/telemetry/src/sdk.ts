@@ -89,6 +89,8 @@ function sdkConfiguration(
         '@opentelemetry/instrumentation-fs': { enabled: false },
         '@opentelemetry/instrumentation-net': { enabled: false },
         '@opentelemetry/instrumentation-dns': { enabled: false },
+        // Only when they reach a backend (telemetry.config.ts says why).
+        ...(config.databaseSpans ? {} : { '@opentelemetry/instrumentation-pg': { enabled: false } }),
         '@opentelemetry/instrumentation-http': {
           ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
         },

@@ -16,6 +16,14 @@ describe('resolveTelemetryConfig', () => {
     });
   });
 
+  it('gives database queries spans only when traces are exported, or when OTEL_NODE_ENABLED_INSTRUMENTATIONS names pg', () => {
+    expect(resolve({}).databaseSpans).toBe(false);
+    expect(resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).databaseSpans).toBe(true);
+    expect(resolve({ OTEL_TRACES_EXPORTER: 'console' }).databaseSpans).toBe(true);
+    expect(resolve({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http, pg ,pino' }).databaseSpans).toBe(true);
+    expect(resolve({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,pino' }).databaseSpans).toBe(false);
+  });
+
   it('turns OTLP export of traces and metrics on when only the endpoint is set', () => {
     const config = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
     expect(config.tracesDropped).toBe(false);

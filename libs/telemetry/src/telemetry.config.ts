@@ -10,6 +10,9 @@
  * - Traces exporter `none` still creates spans (sampled per `OTEL_TRACES_SAMPLER`) that are dropped instead of
  *   exported: trace ids keep flowing through HTTP and NATS headers and into log lines, so logs of one order can be
  *   correlated across services even without a tracing backend. `OTEL_SDK_DISABLED=true` turns everything off.
+ * - Spans of every database query (`instrumentation-pg`) only when traces are exported: dropped, they cost about a fifth
+ *   of each service's CPU under load (a span and a histogram record per statement) and show nobody anything.
+ *   `OTEL_NODE_ENABLED_INSTRUMENTATIONS` naming `pg` turns them on regardless.
  * - Logs are not exported over OTLP unless `OTEL_LOGS_EXPORTER` is set: stdout (JSON, with trace ids) is the log
  *   pipeline, and Jaeger, the usual OTLP endpoint here, accepts traces only.
  * - `GET /metrics` (Prometheus text) is always served while the SDK is enabled; `OTEL_METRICS_EXPORTER` only chooses
@@ -38,6 +41,8 @@ export interface ResolvedTelemetryConfig {
   deploymentEnvironment: string;
   /** True: no trace exporter, spans are created and dropped. False: the SDK builds exporters from `OTEL_*`. */
   tracesDropped: boolean;
+  /** Whether database queries get spans of their own (`instrumentation-pg`): with exported traces, or on request. */
+  databaseSpans: boolean;
   metricExporters: MetricPushExporter[];
   metricsProtocol: OtlpProtocol;
   metricExportIntervalMs: number;
@@ -114,6 +119,7 @@ export function resolveTelemetryConfig(options: TelemetryOptions, env: Env): Res
     serviceVersion: options.serviceVersion ?? read(env, 'npm_package_version'),
     deploymentEnvironment: read(env, 'DEPLOYMENT_ENVIRONMENT') ?? read(env, 'NODE_ENV') ?? 'development',
     tracesDropped,
+    databaseSpans: !tracesDropped || (list(env, 'OTEL_NODE_ENABLED_INSTRUMENTATIONS') ?? []).includes('pg'),
     metricExporters,
     metricsProtocol: protocol(env, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', warnings),
     metricExportIntervalMs: interval,

@@ -1,8 +1,6 @@
 import { BreakerRegistry, DependencyUnavailableError, ResilienceMetricNames, ResilienceModule } from '@app/resilience';
-import { ConfigValidationError } from '@app/runtime';
 import { createInMemoryTelemetry, metricPoint } from '@app/telemetry/testing';
 import { Logger } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 
 import { FlakyDependencyError } from './resilience.test-helpers';
@@ -61,23 +59,10 @@ describe('BreakerRegistry', () => {
 });
 
 describe('ResilienceModule.forRoot', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-
-  async function boot() {
+  it('provides a global BreakerRegistry whose policies start from the given defaults', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), ResilienceModule.forRoot()],
+      imports: [ResilienceModule.forRoot({ defaults: { timeoutMs: 750, breaker: { consecutiveFailures: 2 } } })],
     }).compile();
-    return moduleRef;
-  }
-
-  it('provides a global BreakerRegistry whose defaults come from RESILIENCE_* variables', async () => {
-    process.env.RESILIENCE_BREAKER_THRESHOLD = '2';
-    process.env.RESILIENCE_TIMEOUT_MS = '750';
-    process.env.RESILIENCE_RETRY_MAX_ATTEMPTS = '';
-    const moduleRef = await boot();
     const registry = moduleRef.get(BreakerRegistry);
 
     expect(registry.defaultOptions).toEqual({
@@ -90,10 +75,10 @@ describe('ResilienceModule.forRoot', () => {
     await moduleRef.close();
   });
 
-  it('fails the boot naming the bad variable', async () => {
-    process.env.RESILIENCE_BULKHEAD_MAX_CONCURRENT = 'lots';
-    const error = await boot().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigValidationError);
-    expect(String(error)).toContain('RESILIENCE_BULKHEAD_MAX_CONCURRENT');
+  it('refuses an out-of-range default at boot, naming the option', async () => {
+    const error = await Test.createTestingModule({ imports: [ResilienceModule.forRoot({ defaults: { bulkhead: { maxConcurrent: 0 } } })] })
+      .compile()
+      .catch((e: unknown) => e);
+    expect(String(error)).toContain('bulkhead.maxConcurrent');
   });
 });

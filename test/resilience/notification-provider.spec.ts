@@ -1,17 +1,19 @@
-import { BreakerRegistry, createResiliencePolicy, DependencyUnavailableError, ResilienceModule } from '@app/resilience';
+import { BreakerRegistry, createResiliencePolicy, DependencyUnavailableError, resilienceOptionsFromEnv, ResilienceModule } from '@app/resilience';
+import { validateEnv } from '@app/runtime';
 import { Logger } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 
 import {
   NOTIFICATION_PROVIDER_BOOKS,
   NOTIFICATION_PROVIDER_DEPENDENCY,
   NotificationProviderClient,
+  notificationProviderConfigFromEnv,
   NotificationProviderModule,
   NotificationRequestRejectedError,
   type SendRequest,
   SimulatedNotificationProvider,
 } from '../../apps/notification-service/src/provider';
+import { NotificationServiceEnv } from '../../apps/notification-service/src/config/notification.env';
 import { InMemoryProviderBooks } from './in-memory-books';
 
 const message = (overrides: Partial<SendRequest> = {}): SendRequest => ({
@@ -59,22 +61,21 @@ describe('NotificationProviderClient over the simulated provider', () => {
 });
 
 describe('NotificationProviderModule', () => {
-  const saved = { ...process.env };
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(new Logger()));
-  afterEach(() => {
-    process.env = { ...saved };
-  });
 
-  it('reads NOTIFICATION_PROVIDER_* and registers the notification-provider breaker', async () => {
-    Object.assign(process.env, {
+  it('takes NOTIFICATION_PROVIDER_* from the validated environment and registers the notification-provider breaker', async () => {
+    const env = validateEnv(NotificationServiceEnv, {
       NOTIFICATION_PROVIDER_FAILURE_RATE: '1',
       NOTIFICATION_PROVIDER_LATENCY_MS: '0',
       RESILIENCE_RETRY_MAX_ATTEMPTS: '1',
     });
     // No database here: the books are swapped for the in-memory ones (the service's are in its database).
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), ResilienceModule.forRoot(), NotificationProviderModule],
+      imports: [
+        ResilienceModule.forRoot({ defaults: resilienceOptionsFromEnv(env) }),
+        NotificationProviderModule.forRoot(notificationProviderConfigFromEnv(env)),
+      ],
     })
       .overrideProvider(NOTIFICATION_PROVIDER_BOOKS)
       .useValue(new InMemoryProviderBooks())

@@ -1,7 +1,6 @@
-import { BreakerRegistry, createResiliencePolicy, DependencyUnavailableError, ResilienceModule } from '@app/resilience';
-import { ConfigValidationError } from '@app/runtime';
+import { BreakerRegistry, createResiliencePolicy, DependencyUnavailableError, resilienceOptionsFromEnv, ResilienceModule } from '@app/resilience';
+import { ConfigValidationError, validateEnv } from '@app/runtime';
 import { Logger } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 
 import {
@@ -9,10 +8,12 @@ import {
   PAYMENT_GATEWAY_BOOKS,
   PAYMENT_GATEWAY_DEPENDENCY,
   PaymentGatewayClient,
+  paymentGatewayConfigFromEnv,
   PaymentGatewayModule,
   PaymentRequestRejectedError,
   SimulatedPaymentGateway,
 } from '../../apps/payment-service/src/gateway';
+import { PaymentServiceEnv } from '../../apps/payment-service/src/config/payment.env';
 import { InMemoryGatewayBooks } from './in-memory-books';
 
 const charge = (overrides: Partial<ChargeRequest> = {}): ChargeRequest => ({
@@ -108,18 +109,15 @@ describe('PaymentGatewayClient over the simulated gateway', () => {
 });
 
 describe('PaymentGatewayModule', () => {
-  const saved = { ...process.env };
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(new Logger()));
-  afterEach(() => {
-    process.env = { ...saved };
-  });
 
-  async function boot(env: Record<string, string>) {
-    Object.assign(process.env, env);
+  /** Boots the module as payment-service does: from its validated environment. */
+  async function boot(raw: Record<string, string>) {
+    const env = validateEnv(PaymentServiceEnv, raw);
     // No database here: the books are swapped for the in-memory ones (the service's are in its database).
     return Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), ResilienceModule.forRoot(), PaymentGatewayModule],
+      imports: [ResilienceModule.forRoot({ defaults: resilienceOptionsFromEnv(env) }), PaymentGatewayModule.forRoot(paymentGatewayConfigFromEnv(env))],
     })
       .overrideProvider(PAYMENT_GATEWAY_BOOKS)
       .useValue(new InMemoryGatewayBooks())
@@ -149,7 +147,9 @@ describe('PaymentGatewayModule', () => {
   });
 
   it('fails the boot on an out-of-range failure rate, naming the variable', async () => {
-    const error = await boot({ PAYMENT_GATEWAY_FAILURE_RATE: '1.5' }).catch((e: unknown) => e);
+    const error = await Promise.resolve()
+      .then(() => boot({ PAYMENT_GATEWAY_FAILURE_RATE: '1.5' }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigValidationError);
     expect(String(error)).toContain('PAYMENT_GATEWAY_FAILURE_RATE');
   });

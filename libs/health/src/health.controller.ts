@@ -1,8 +1,8 @@
-import { LifecycleService } from '@app/runtime';
 import { Controller, Get, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 
+import { LifecycleService } from './lifecycle.service';
 import { ReadinessRegistry } from './readiness.registry';
 
 /** The failing indicators of a readiness result as `name: message` pairs, for one log line. */

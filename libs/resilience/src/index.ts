@@ -15,13 +15,7 @@ export {
 export { DependencyUnavailableError, type UnavailableReason } from './errors/dependency-unavailable.error';
 export { isTransientFailure } from './errors/transient-failure';
 export { RESILIENCE_DEFAULTS, ResilienceMetricNames } from './resilience.constants';
-export {
-  RESILIENCE_ENV_KEYS,
-  ResilienceEnv,
-  resilienceOptionsFromEnv,
-  WithResilienceEnv,
-  type ResilienceEnvVars,
-} from './resilience.env';
+export { resilienceOptionsFromEnv, WithResilienceEnv, type ResilienceEnvVars } from './resilience.env';
 export { ResilienceModule } from './resilience.module';
 export {
   DEFAULT_RESILIENCE_OPTIONS,

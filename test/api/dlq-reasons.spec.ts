@@ -1,7 +1,7 @@
 import { validateEvent } from '@app/contracts';
 
 import type { DeadLetter } from '../../libs/messaging/src/dlq/dead-letters';
-import { formatTable } from '../../libs/messaging/src/dlq/dlq.cli';
+import { formatTable } from '../../tools/dlq';
 import { dataOf } from '../contracts/event-fixtures';
 
 /** A dead letter carrying the error a consumer records for this (invalid) orders.created event. */

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { ALL_SUBJECTS, buildAsyncApiDocument, createEvent, EventCatalog } from '@app/contracts';
 
 // The renderer is not in the lib's index (yaml is a dev dependency), hence the path.
-import { renderAsyncApiYaml } from '../../libs/contracts/src/asyncapi/asyncapi.generator';
+import { renderAsyncApiYaml } from '../../tools/asyncapi';
 import { validData } from './event-fixtures';
 
 const DOC_PATH = resolve(__dirname, '../../docs/asyncapi.yaml');

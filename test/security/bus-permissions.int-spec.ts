@@ -10,7 +10,7 @@ import { Logger } from '@nestjs/common';
 import { AckPolicy, ErrorCode, type NatsConnection, type StreamState } from 'nats';
 
 import { DeadLetterer } from '../../libs/messaging/src/consumer/dead-letterer';
-import { type CliIo, runCli } from '../../libs/messaging/src/dlq/dlq.cli';
+import { type CliIo, runCli } from '../../tools/dlq';
 import { JetStreamProvisioner } from '../../libs/messaging/src/jetstream.provisioner';
 import { DLQ_STREAM_NAME } from '../../libs/messaging/src/messaging.constants';
 import { durableName, resolveMessagingOptions, type ResolvedMessagingOptions } from '../../libs/messaging/src/messaging.options';

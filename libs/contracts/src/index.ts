@@ -46,5 +46,5 @@ export type { EventValidationErrorKind, FieldError } from './validation/event-va
 export { cloudEventCodec, createCloudEventCodec } from './codec/cloud-event.codec';
 export type { CloudEventCodec, CloudEventCodecOptions, DecodeFailureKind, DecodeResult, EncodedEvent } from './codec/cloud-event.codec';
 
-// AsyncAPI (the YAML rendering and its CLI live in ./asyncapi, outside the index: `yaml` is a dev dependency)
+// AsyncAPI (the YAML rendering and its command are tools/asyncapi.ts: `yaml` is a dev dependency)
 export { ASYNCAPI_DOCUMENT_VERSION, buildAsyncApiDocument } from './asyncapi/asyncapi.document';

@@ -30,6 +30,7 @@ export { JetStreamExceptionFilter } from './jetstream-exception.filter';
 export type { ConsumerRuntimeStats } from './consumer/consumer-runner';
 export { EventPublisher, type PublishRawOptions, type PublishResult } from './event.publisher';
 export { type ConsumerHealth, MessagingHealth } from './messaging.health';
+export { type DeadLetter, DeadLetterStore, DlqError, DlqReplayHeaders, type ReplayResult } from './dlq/dead-letters';
 export {
   ConnectionClosedError,
   isPermanentError,

@@ -23,4 +23,5 @@ export { OutboxRelay, type OutboxRelayStatus, type RelayPassResult } from './out
 export { isBrokerRejection, OutboxPublishTimeoutError } from './outbox/outbox.errors';
 export { otelOutboxTracing } from './outbox/outbox.tracing';
 export { runMigrations, type MigrationLogger, type MigrationResult } from './migrations/migration.runner';
-export { runMigrationsCli, type MigrationPlan } from './migrate.cli';
+export { type MigrationPlan } from './migrations/migration-plan';
+export { openConnection } from './database/database.connection';

@@ -1,26 +1,16 @@
 /**
  * `npm run db:migrate`: applies a service's migrations without starting it (the services also migrate at start).
  *
- * A lib cannot import the apps, so the CLI is generic. Either
- *   - an app ships a tiny entry that calls `runMigrationsCli('order-service', 'orders', ORDER_MIGRATIONS)`, or
- *   - `npm run db:migrate -- <module path> [export name]` loads a module exporting (default name `migrationPlan`)
- *     `{ serviceName, schema, migrations }` or a function returning it.
+ * The command is generic: without arguments it applies every `apps/<app>/src/db/migration-plan.ts`, and
+ * `npm run db:migrate -- <module path> [export name]` loads a module exporting (default name `migrationPlan`)
+ * `{ serviceName, schema, migrations }` or a function of the environment returning it.
  * The database comes from DATABASE_URL, else PGlite under DATA_DIR (default `.data`), exactly as the service does;
  * a PGlite folder a running service holds is refused with the reason (see `claimPgliteDir`), never opened twice.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { openConnection } from './database/database.connection';
-import { runMigrations } from './migrations/migration.runner';
-import type { Migration } from './persistence.interfaces';
-
-/** What `db:migrate` needs to know about one service. */
-export interface MigrationPlan {
-  serviceName: string;
-  schema: string;
-  migrations: readonly Migration[];
-}
+import { type Migration, type MigrationPlan, openConnection, runMigrations } from '@app/persistence';
 
 /**
  * Applies `migrations` (plus the outbox/inbox tables) to `schema` and returns the process exit code:
@@ -33,7 +23,7 @@ export async function runMigrationsCli(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const target = env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite under ${env.DATA_DIR || '.data'}/${serviceName}`;
-  let connection;
+  let connection: Awaited<ReturnType<typeof openConnection>> | undefined;
   try {
     connection = await openConnection({
       serviceName,
@@ -71,7 +61,10 @@ async function loadPlan(modulePath: string, exportName: string): Promise<Migrati
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded = require(resolve(modulePath)) as Record<string, unknown>;
   const exported = loaded[exportName] ?? loaded.default;
-  const plan = (typeof exported === 'function' ? await (exported as () => unknown)() : exported) as MigrationPlan | undefined;
+  // A function receives the environment (inventory-service's seed depends on it, as at the service's start).
+  const plan = (typeof exported === 'function' ? await (exported as (env: NodeJS.ProcessEnv) => unknown)(process.env) : exported) as
+    | MigrationPlan
+    | undefined;
   if (!plan || typeof plan.serviceName !== 'string' || typeof plan.schema !== 'string' || !Array.isArray(plan.migrations)) {
     return `${modulePath}: export "${exportName}" is not { serviceName, schema, migrations }`;
   }

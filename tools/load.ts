@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 
 import { connect, type NatsConnection } from 'nats';
 
-import { resolveCaller } from './support/caller';
+import { resolveCaller } from './load-caller';
 
 interface Options {
   url: string;

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 
 import { DEFAULT_SCOPES, ensureDevKeyPair, mintDevToken } from './dev-auth';
 
-const REPO_ROOT = resolve(__dirname, '..', '..');
+const REPO_ROOT = resolve(__dirname, '..');
 const KNOWN_SCOPES = ['orders:write', 'orders:read', 'orders:admin'];
 
 /** What `npm run token -- --help` prints. */

@@ -5,7 +5,25 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-import { ASYNCAPI_OUTPUT_PATH, renderAsyncApiYaml } from './asyncapi.generator';
+import { buildAsyncApiDocument } from '@app/contracts';
+import { stringify } from 'yaml';
+
+/** Where `npm run docs:asyncapi` writes the document, relative to the repository root. */
+export const ASYNCAPI_OUTPUT_PATH = 'docs/asyncapi.yaml';
+
+const HEADER = [
+  '# Generated from libs/contracts by `npm run docs:asyncapi`. Do not edit by hand:',
+  '# test/contracts/asyncapi.spec.ts fails when this file differs from the generator output.',
+  '',
+].join('\n');
+
+/**
+ * The document as YAML, exactly as checked in at `docs/asyncapi.yaml`. Lives with the command rather than in
+ * @app/contracts because `yaml` is a dev dependency.
+ */
+export function renderAsyncApiYaml(): string {
+  return HEADER + stringify(buildAsyncApiDocument(), { lineWidth: 0, aliasDuplicateObjects: false });
+}
 
 function main(argv: string[]): number {
   const target = resolve(process.cwd(), ASYNCAPI_OUTPUT_PATH);
@@ -30,4 +48,4 @@ function main(argv: string[]): number {
   return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -11,8 +11,9 @@
  */
 import { createInterface } from 'node:readline';
 
-import { briefReason } from './dead-letter-reason';
-import { type DeadLetter, DeadLetterStore, DlqError } from './dead-letters';
+import { type DeadLetter, DeadLetterStore, DlqError } from '@app/messaging';
+
+import { briefReason } from './dlq-reason';
 
 export const USAGE = `usage: npm run dlq -- <command> [options]
 

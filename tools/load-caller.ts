@@ -3,9 +3,9 @@ import { join, resolve } from 'node:path';
 
 import { decodeJwt } from 'jose';
 
-import { mintDevToken } from '../../support/dev-auth';
+import { mintDevToken } from './dev-auth';
 
-const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+const REPO_ROOT = resolve(__dirname, '..');
 
 /**
  * The token the load generator sends and the customer it stands for (its `sub`, which every order must name):

@@ -2,7 +2,7 @@ import { validateEvent } from '@app/contracts';
 
 import type { DeadLetter } from '../../libs/messaging/src/dlq/dead-letters';
 import { formatTable } from '../../tools/dlq';
-import { dataOf } from '../contracts/event-fixtures';
+import { dataOf } from '../../libs/contracts/src/testing/event-fixtures';
 
 /** A dead letter carrying the error a consumer records for this (invalid) orders.created event. */
 function deadLetterFor(event: Record<string, unknown>): DeadLetter {

@@ -8,7 +8,7 @@ import { ALL_SUBJECTS, buildAsyncApiDocument, createEvent, EventCatalog } from '
 
 // The renderer is not in the lib's index (yaml is a dev dependency), hence the path.
 import { renderAsyncApiYaml } from '../../tools/asyncapi';
-import { validData } from './event-fixtures';
+import { validData } from '../../libs/contracts/src/testing/event-fixtures';
 
 const DOC_PATH = resolve(__dirname, '../../docs/asyncapi.yaml');
 

@@ -11,8 +11,8 @@ import {
   Subjects,
 } from '@app/contracts';
 
-import { ORDER_ID, validData } from './event-fixtures';
-import { CONSUMER_UPCASTERS } from './refusal-cases';
+import { ORDER_ID, validData } from '../../libs/contracts/src/testing/event-fixtures';
+import { CONSUMER_UPCASTERS } from '../../libs/contracts/src/testing/refusal-cases';
 
 /** Compile-time checks that the contracts fit the libraries that consume them; the runtime asserts are trivial. */
 describe('fits the other libraries', () => {

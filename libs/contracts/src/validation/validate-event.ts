@@ -21,7 +21,7 @@ const BASE_OPTIONS: ValidatorOptions = {
  * (`data.items[0].quantity`). Never throws.
  *
  * About a hundred microseconds per event: the codec and `createEvent` use `validateEventFast`, compiled from the
- * same decorators and held to this one by test/contracts/validator-conformance.spec.ts.
+ * same decorators and held to this one by validator-conformance.spec.ts beside it.
  */
 export const validateEvent = createEventValidator({
   checkEnvelope(envelope) {

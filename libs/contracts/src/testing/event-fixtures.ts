@@ -1,4 +1,4 @@
-import { createEvent, type EventDataMap, type Subject, Subjects } from '@app/contracts';
+import { createEvent, type EventDataMap, type Subject, Subjects } from '../index';
 
 export const ORDER_ID = '3f0c6a52-8f7e-4d2b-9c1a-5b7e2d9f4a10';
 

@@ -2,10 +2,10 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 
-import { ALL_SUBJECTS, ENVELOPE_ATTRIBUTES, type Subject, validateEvent, validateEventFast, type ValidationMode } from '@app/contracts';
+import { ALL_SUBJECTS, ENVELOPE_ATTRIBUTES, type Subject, validateEvent, validateEventFast, type ValidationMode } from '../index';
 
-import { dataOf, eventOf, ORDER_ID, validData } from './event-fixtures';
-import { expectAgreement, MODES, outcome } from './validator-agreement';
+import { dataOf, eventOf, ORDER_ID, validData } from '../testing/event-fixtures';
+import { expectAgreement, MODES, outcome } from '../testing/validator-agreement';
 
 const UUIDS = [
   ORDER_ID,

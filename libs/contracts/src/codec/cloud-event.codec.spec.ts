@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 
-import { ALL_SUBJECTS, cloudEventCodec, createEvent, EventValidationError, Subjects, toMinorUnits, upcastOrderCreatedV1 } from '@app/contracts';
+import { ALL_SUBJECTS, cloudEventCodec, createEvent, EventValidationError, Subjects, toMinorUnits, upcastOrderCreatedV1 } from '../index';
 
-import { ORDER_ID, v1OrderCreated, validData } from './event-fixtures';
-import { NEWER_PRODUCER, PUBLISHER_MISTAKES, V1_LINES } from './refusal-cases';
+import { ORDER_ID, v1OrderCreated, validData } from '../testing/event-fixtures';
+import { NEWER_PRODUCER, PUBLISHER_MISTAKES, V1_LINES } from '../testing/refusal-cases';
 
 const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 

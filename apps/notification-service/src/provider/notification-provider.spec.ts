@@ -6,15 +6,30 @@ import { Test } from '@nestjs/testing';
 import {
   NOTIFICATION_PROVIDER_BOOKS,
   NOTIFICATION_PROVIDER_DEPENDENCY,
+  type NotificationProviderBooks,
   NotificationProviderClient,
   notificationProviderConfigFromEnv,
   NotificationProviderModule,
   NotificationRequestRejectedError,
+  type SendReceipt,
   type SendRequest,
   SimulatedNotificationProvider,
-} from '../../apps/notification-service/src/provider';
-import { NotificationServiceEnv } from '../../apps/notification-service/src/config/notification.env';
-import { InMemoryProviderBooks } from './in-memory-books';
+} from '.';
+import { NotificationServiceEnv } from '../config/notification.env';
+
+/** The books in memory: no database in these tests (the service keeps its books in its database). */
+class InMemoryProviderBooks implements NotificationProviderBooks {
+  readonly keys = new Map<string, SendReceipt>();
+  readonly deliveries: Array<{ orderId: string; idempotencyKey: string; messageId: string }> = [];
+
+  async settle(request: SendRequest, fresh: SendReceipt): Promise<SendReceipt> {
+    const known = this.keys.get(request.idempotencyKey);
+    if (known) return known;
+    this.keys.set(request.idempotencyKey, fresh);
+    this.deliveries.push({ orderId: request.orderId, idempotencyKey: request.idempotencyKey, messageId: fresh.messageId });
+    return fresh;
+  }
+}
 
 const message = (overrides: Partial<SendRequest> = {}): SendRequest => ({
   orderId: 'order-1',

@@ -6,9 +6,9 @@ import {
   DependencyUnavailableError,
   isTransientFailure,
   type RetryAttempt,
-} from '@app/resilience';
+} from './index';
 
-import { deferred, FlakyDependencyError, InvalidRequestError, recordingLogger, sleep } from './resilience.test-helpers';
+import { deferred, FlakyDependencyError, InvalidRequestError, recordingLogger, sleep } from './testing/resilience.test-helpers';
 
 const failing = () => Promise.reject(new FlakyDependencyError());
 const ok = () => Promise.resolve('ok');

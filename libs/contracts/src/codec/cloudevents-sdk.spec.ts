@@ -1,8 +1,8 @@
 import { CloudEvent, ValidationError } from 'cloudevents';
 
-import { ALL_SUBJECTS, cloudEventCodec, createEvent } from '@app/contracts';
+import { ALL_SUBJECTS, cloudEventCodec, createEvent } from '../index';
 
-import { validData } from './event-fixtures';
+import { validData } from '../testing/event-fixtures';
 
 /**
  * Every event the saga publishes must be accepted by the official CloudEvents SDK in strict mode: attribute names

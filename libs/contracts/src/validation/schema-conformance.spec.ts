@@ -1,8 +1,8 @@
-import { ALL_SUBJECTS, createEvent, EventCatalog, type Subject, validateEvent } from '@app/contracts';
+import { ALL_SUBJECTS, createEvent, EventCatalog, type Subject, validateEvent } from '../index';
 
-import { buildAsyncApiDocument } from '@app/contracts';
-import { dataOf, validData } from './event-fixtures';
-import { BROKEN_ATTRIBUTES, BROKEN_DATA } from './refusal-cases';
+import { buildAsyncApiDocument } from '../index';
+import { dataOf, validData } from '../testing/event-fixtures';
+import { BROKEN_ATTRIBUTES, BROKEN_DATA } from '../testing/refusal-cases';
 
 type Schema = Record<string, unknown>;
 

@@ -5,16 +5,35 @@ import { Test } from '@nestjs/testing';
 
 import {
   type ChargeRequest,
+  type ChargeResult,
   PAYMENT_GATEWAY_BOOKS,
   PAYMENT_GATEWAY_DEPENDENCY,
+  type PaymentGatewayBooks,
   PaymentGatewayClient,
   paymentGatewayConfigFromEnv,
   PaymentGatewayModule,
   PaymentRequestRejectedError,
+  type RememberedCharge,
   SimulatedPaymentGateway,
-} from '../../apps/payment-service/src/gateway';
-import { PaymentServiceEnv } from '../../apps/payment-service/src/config/payment.env';
-import { InMemoryGatewayBooks } from './in-memory-books';
+} from '.';
+import { PaymentServiceEnv } from '../config/payment.env';
+
+/** The books in memory: no database in these tests (the service keeps its books in its database). */
+class InMemoryGatewayBooks implements PaymentGatewayBooks {
+  readonly keys = new Map<string, RememberedCharge>();
+  readonly charges: Array<{ orderId: string; idempotencyKey: string; amount: number; transactionId: string }> = [];
+
+  async settle(request: ChargeRequest, fingerprint: string, fresh: ChargeResult): Promise<RememberedCharge> {
+    const known = this.keys.get(request.idempotencyKey);
+    if (known) return known;
+    const entry = { fingerprint, result: fresh };
+    this.keys.set(request.idempotencyKey, entry);
+    if (fresh.outcome === 'approved') {
+      this.charges.push({ orderId: request.orderId, idempotencyKey: request.idempotencyKey, amount: request.amount, transactionId: fresh.transactionId });
+    }
+    return entry;
+  }
+}
 
 const charge = (overrides: Partial<ChargeRequest> = {}): ChargeRequest => ({
   orderId: 'order-1',

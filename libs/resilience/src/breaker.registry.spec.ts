@@ -1,9 +1,9 @@
-import { BreakerRegistry, DependencyUnavailableError, ResilienceMetricNames, ResilienceModule } from '@app/resilience';
+import { BreakerRegistry, DependencyUnavailableError, ResilienceMetricNames, ResilienceModule } from './index';
 import { createInMemoryTelemetry, metricPoint } from '@app/telemetry/testing';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
-import { FlakyDependencyError } from './resilience.test-helpers';
+import { FlakyDependencyError } from './testing/resilience.test-helpers';
 
 const telemetry = createInMemoryTelemetry();
 const failing = () => Promise.reject(new FlakyDependencyError());

@@ -1,4 +1,4 @@
-import type { Subject, Upcaster } from '@app/contracts';
+import type { Subject, Upcaster } from '../index';
 
 import { dataOf, eventOf } from './event-fixtures';
 

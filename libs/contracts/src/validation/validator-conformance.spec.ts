@@ -9,9 +9,9 @@ import {
   validateEvent,
   validateEventFast,
   type ValidationMode,
-} from '@app/contracts';
+} from '../index';
 
-import { dataOf, eventOf, v1OrderCreated, validData } from './event-fixtures';
+import { dataOf, eventOf, v1OrderCreated, validData } from '../testing/event-fixtures';
 import {
   BAD_AMOUNTS,
   BAD_ATTRIBUTES,
@@ -33,8 +33,8 @@ import {
   UNKNOWN_ATTRIBUTES,
   V1_LINES,
   withUnknownFields,
-} from './refusal-cases';
-import { expectAgreement, MODES } from './validator-agreement';
+} from '../testing/refusal-cases';
+import { expectAgreement, MODES } from '../testing/validator-agreement';
 
 /**
  * The codec and createEvent validate with `validateEventFast` (Ajv, compiled from the DTOs' generated JSON Schema);

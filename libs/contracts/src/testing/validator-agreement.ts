@@ -1,4 +1,4 @@
-import { type EventValidationResult, validateEvent, validateEventFast, type ValidateEventOptions } from '@app/contracts';
+import { type EventValidationResult, validateEvent, validateEventFast, type ValidateEventOptions } from '../index';
 
 /** Both modes, for `describe.each`. */
 export const MODES = ['strict', 'tolerant'] as const;

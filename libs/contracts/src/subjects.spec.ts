@@ -1,4 +1,4 @@
-import { ALL_SUBJECTS, DLQ_STREAM, EventCatalog, isSubject, streamForSubject, Streams, Subjects } from '@app/contracts';
+import { ALL_SUBJECTS, DLQ_STREAM, EventCatalog, isSubject, streamForSubject, Streams, Subjects } from './index';
 
 describe('subjects and streams', () => {
   it('declares the nine saga subjects once each', () => {

@@ -5,9 +5,9 @@ import {
   type EventEnvelope,
   Subjects,
   validateEvent,
-} from '@app/contracts';
+} from '../index';
 
-import { dataOf, eventOf, ORDER_ID, validData } from './event-fixtures';
+import { dataOf, eventOf, ORDER_ID, validData } from '../testing/event-fixtures';
 import {
   BAD_AMOUNTS,
   BAD_ATTRIBUTES,
@@ -24,7 +24,7 @@ import {
   PUBLISHER_MISTAKES,
   UNKNOWN_ATTRIBUTES,
   withUnknownFields,
-} from './refusal-cases';
+} from '../testing/refusal-cases';
 
 const SOURCE = 'order-service';
 

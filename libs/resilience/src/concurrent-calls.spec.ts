@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 
-import { createResiliencePolicy } from '@app/resilience';
+import { createResiliencePolicy } from './index';
 // cockatiel's internal default signal: every call made without a signal of its own derives from it.
 import { neverAbortedSignal } from 'cockatiel/dist/common/abort';
 

@@ -1,8 +1,8 @@
 export { abortableDelay } from './abortable-delay';
 export { BreakerRegistry, type DependencyHealth } from './breaker.registry';
+export { createResiliencePolicy } from './dependency.policy';
 export {
   BREAKER_STATE_VALUE,
-  createResiliencePolicy,
   type BreakerState,
   type BreakerStateChange,
   type CallRejection,
@@ -11,7 +11,7 @@ export {
   type DependencyStats,
   type RetryAttempt,
   type Subscription,
-} from './dependency.policy';
+} from './dependency-policy.interfaces';
 export { DependencyUnavailableError, type UnavailableReason } from './errors/dependency-unavailable.error';
 export { isTransientFailure } from './errors/transient-failure';
 export { RESILIENCE_DEFAULTS, ResilienceMetricNames } from './resilience.constants';

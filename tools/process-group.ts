@@ -4,8 +4,7 @@
  * terminal reaches only the launcher, which then stops the services before the NATS server they drain into.
  */
 import type { ChildProcess } from 'node:child_process';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Sends a signal to every process in the group led by `pid`; false when the group no longer exists. */
 export function signalGroup(pid: number | undefined, signal: NodeJS.Signals | 0): boolean {

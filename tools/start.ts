@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { connect } from 'nats';
 
@@ -111,8 +112,6 @@ function servicePorts(): number[] {
   }
   return SERVICES.map((_, index) => first + index);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls every readiness endpoint until all answer 200 (or `stopped()`), then prints the one line to start from. */
 async function announceWhenReady(ports: number[], stopped: () => boolean): Promise<void> {

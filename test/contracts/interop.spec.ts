@@ -1,11 +1,10 @@
-import type { MessageCodec, StreamSpec } from '@app/messaging';
+import { DLQ_STREAM_SPEC, type MessageCodec, type StreamSpec } from '@app/messaging';
 import type { OutboxCodec } from '@app/persistence';
 
 import {
   cloudEventCodec,
   createCloudEventCodec,
   createEvent,
-  DLQ_STREAM,
   type EventEnvelope,
   Streams,
   Subjects,
@@ -19,7 +18,7 @@ describe('fits the other libraries', () => {
   it('cloudEventCodec is a MessageCodec and an OutboxCodec; streams are StreamSpecs', () => {
     const codec: MessageCodec = cloudEventCodec;
     const outboxCodec: OutboxCodec = cloudEventCodec;
-    const streams: StreamSpec[] = [...Streams, DLQ_STREAM];
+    const streams: StreamSpec[] = [...Streams, DLQ_STREAM_SPEC];
     expect([codec, outboxCodec, streams.length]).toEqual([cloudEventCodec, cloudEventCodec, 5]);
   });
 

@@ -4,6 +4,8 @@
  * driver (support/order-driver.ts), the stream and consumer readers (support/streams.ts) and the summary table
  * (support/summary.ts).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Client } from 'pg';
 
 import { effectProblems, outsideEffects } from '../support/outside-effects';
@@ -15,8 +17,6 @@ import type { RowCounts } from './support/summary';
 export { acceptedGate, type Accepted, DECLINE_ABOVE, type DriveResult, driveOrders, type PlannedOrder, planOrder, SKUS } from './support/order-driver';
 export { consumersIdle, consumerStates, dlqCount, readStream, storedEvents } from './support/streams';
 export { formatSummary, printSummary, recordRow, type RowCounts, scenario, summaryRows, type SummaryRow, testTracker } from './support/summary';
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const t0 = Date.now();
 /** Progress line on stderr (FAULT_QUIET=1 silences it): where a slow or stuck scenario is. */

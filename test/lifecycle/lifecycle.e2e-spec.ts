@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Client } from 'pg';
 
@@ -7,8 +8,6 @@ import { SERVICES } from '../support/stack';
 import { eventually, finalOrder, getJson, postOrder, type RunningSystem, startSystem } from '../support/system';
 
 const order = (sku = 'SKU-001', unitPrice = 100) => ({ customerId: `c-${randomUUID().slice(0, 8)}`, currency: 'EUR', items: [{ sku, quantity: 1, unitPrice }] });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function rows<T = any>(url: string, query: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });
   await client.connect();

@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
   canConnect,
@@ -13,8 +14,6 @@ import {
   type TestDatabase,
   waitForHttp,
 } from '../support/stack';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every live process below `root` (by parent pid), found in /proc: what "leaves no process" is checked against. */
 function descendants(root: number): number[] {

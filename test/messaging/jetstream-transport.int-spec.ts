@@ -2,6 +2,8 @@
  * The JetStream transport against the real nats-server (127.0.0.1:4222). Every run uses its own stream, subjects
  * and service name, and removes what it created afterwards.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import {
   DlqHeaders,
   durableName,
@@ -22,8 +24,6 @@ const PREFIX = `mt${RUN}`;
 const STREAM = `MT_${RUN}`;
 const SERVICE = `svc${RUN}`;
 const S = subjectsFor(PREFIX);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 let nextId = 0;
 function event(type: string, data: Record<string, unknown> = {}): TestEvent {
   return { id: `${RUN}-${++nextId}`, type, data };

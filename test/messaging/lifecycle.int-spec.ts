@@ -6,6 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
   ConnectionClosedError,
@@ -28,8 +29,6 @@ import { type MessagingTestApp, startMessagingTestApp, subjectsFor } from './sup
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 let nextId = 0;
 function event(type: string, data: Record<string, unknown> = {}): TestEvent {
   return { id: `${RUN}-${++nextId}`, type, data };

@@ -5,6 +5,8 @@
  * deleted, foreign durables cannot be pulled, foreign inboxes cannot be read. ops lists and reads everything and
  * runs `npm run dlq`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { ALL_SUBJECTS, EventCatalog, streamForSubject, Streams } from '@app/contracts';
 import { Logger } from '@nestjs/common';
 import { AckPolicy, ErrorCode, type NatsConnection, type StreamState } from 'nats';
@@ -18,7 +20,6 @@ import { NatsConnectionManager } from '../../libs/messaging/src/nats-connection.
 import { SERVICES, type ServiceName } from '../support/stack';
 import { type SecuredNats, startSecuredNats } from './support/bus-users';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CONSUMER_SETTINGS = { concurrency: 1, ackWaitMs: 30_000, maxDeliver: 5, backoffMs: [1000] };
 
 /** The durables a service runs, from the event catalog (the same table the AsyncAPI document is built from). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Subjects } from '@app/contracts';
 import { MessagingAttributes as A, MessagingMetricNames as M } from '@app/telemetry';
@@ -33,8 +34,6 @@ const CAUSES: readonly { service: ServiceName; handles: string; publishes: strin
 ];
 
 const durable = (service: string, subject: string) => `${service}__${subject.replace(/\./g, '_')}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Acceptance of issue 4 against the four real services: spans exported over OTLP/HTTP (JSON) to a receiver the
  * test runs, `GET /metrics` on every app, trace ids in the JSON log lines.

@@ -1,5 +1,5 @@
 // Subjects and streams
-export { ALL_SUBJECTS, DLQ_STREAM, isSubject, streamForSubject, Streams, Subjects } from './subjects';
+export { ALL_SUBJECTS, isSubject, streamForSubject, Streams, Subjects } from './subjects';
 export type { StreamDeclaration, Subject } from './subjects';
 
 // Event data DTOs and the catalog
@@ -44,7 +44,7 @@ export type { EventValidationErrorKind, FieldError } from './validation/event-va
 
 // Wire codec
 export { cloudEventCodec, createCloudEventCodec } from './codec/cloud-event.codec';
-export type { CloudEventCodec, CloudEventCodecOptions, DecodeFailureKind, DecodeResult, EncodedEvent } from './codec/cloud-event.codec';
+export type { CloudEventCodec, CloudEventCodecOptions, DecodeResult, EncodedEvent } from './codec/cloud-event.codec';
 
 // AsyncAPI (the YAML rendering and its command are tools/asyncapi.ts: `yaml` is a dev dependency)
 export { ASYNCAPI_DOCUMENT_VERSION, buildAsyncApiDocument } from './asyncapi/asyncapi.document';

@@ -1,4 +1,4 @@
-import { ALL_SUBJECTS, DLQ_STREAM, EventCatalog, isSubject, streamForSubject, Streams, Subjects } from './index';
+import { ALL_SUBJECTS, EventCatalog, isSubject, streamForSubject, Streams, Subjects } from './index';
 
 describe('subjects and streams', () => {
   it('declares the nine saga subjects once each', () => {
@@ -17,14 +17,13 @@ describe('subjects and streams', () => {
     expect(Subjects.NotificationSent).toBe('notifications.sent');
   });
 
-  it('declares one stream per bounded context and a DLQ stream', () => {
+  it('declares one stream per bounded context', () => {
     expect(Streams.map((s) => [s.name, s.subjects])).toEqual([
       ['ORDERS', ['orders.>']],
       ['INVENTORY', ['inventory.>']],
       ['PAYMENTS', ['payments.>']],
       ['NOTIFICATIONS', ['notifications.>']],
     ]);
-    expect(DLQ_STREAM).toMatchObject({ name: 'DLQ', subjects: ['dlq.>'] });
   });
 
   it('finds the stream of every subject with NATS wildcard rules', () => {

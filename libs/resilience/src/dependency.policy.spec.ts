@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import {
   type BreakerStateChange,
   createResiliencePolicy,
@@ -8,7 +10,7 @@ import {
   type RetryAttempt,
 } from './index';
 
-import { deferred, FlakyDependencyError, InvalidRequestError, recordingLogger, sleep } from './testing/resilience.test-helpers';
+import { deferred, FlakyDependencyError, InvalidRequestError, recordingLogger } from './testing/resilience.test-helpers';
 
 const failing = () => Promise.reject(new FlakyDependencyError());
 const ok = () => Promise.resolve('ok');

@@ -3,8 +3,7 @@
  * careful client does, retrying a failed request under the same Idempotency-Key.
  */
 import { randomUUID } from 'node:crypto';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Orders above this total are declined by payment-service (set through PAYMENT_DECLINE_ABOVE). */
 export const DECLINE_ABOVE = 500_000;

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import {
   EventPublisher,
   JetStreamContext,
@@ -14,8 +16,6 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { concat, delay, type Observable, of, throwError } from 'rxjs';
 
 import type { TestEvent } from './json.codec';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Everything the handlers saw, for assertions. */
 @Injectable()

@@ -1,4 +1,4 @@
-import { validateEvent } from '@app/contracts';
+import { validateEvent } from '../../libs/contracts/src/validation/validate-event';
 
 import type { DeadLetter } from '../../libs/messaging/src/dlq/dead-letters';
 import { formatTable } from '../../tools/dlq';

@@ -4,7 +4,9 @@ import { resolve } from 'node:path';
 import { Parser } from '@asyncapi/parser';
 import { parse } from 'yaml';
 
-import { ALL_SUBJECTS, buildAsyncApiDocument, createEvent, EventCatalog } from '@app/contracts';
+import { buildAsyncApiDocument, createEvent } from '@app/contracts';
+import { ALL_SUBJECTS } from '../../libs/contracts/src/subjects';
+import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
 
 // The renderer is not in the lib's index (yaml is a dev dependency), hence the path.
 import { renderAsyncApiYaml } from '../../tools/asyncapi';

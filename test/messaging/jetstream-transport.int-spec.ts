@@ -4,15 +4,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import {
-  DlqHeaders,
-  durableName,
-  JetStreamProvisioner,
-  MessagingHealth,
-  type MessagingModuleOptions,
-  NoStreamError,
-  StreamConfigConflictError,
-} from '@app/messaging';
+import { JetStreamProvisioner, MessagingHealth, type MessagingModuleOptions } from '@app/messaging';
+import { DlqHeaders } from '../../libs/messaging/src/messaging.constants';
+import { durableName } from '../../libs/messaging/src/messaging.options';
+import { NoStreamError, StreamConfigConflictError } from '../../libs/messaging/src/errors/messaging.errors';
 import { AckPolicy, connect, DeliverPolicy, headers, type JetStreamManager, nanos, type NatsConnection, type StoredMsg } from 'nats';
 
 import { jsonTestCodec, type TestEvent } from './support/json.codec';

@@ -8,18 +8,11 @@ import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import {
-  ConnectionClosedError,
-  durableName,
-  type DeadLetterInfo,
-  MessagingHealth,
-  MESSAGING_INSTRUMENTATION,
-  type MessagingInstrumentation,
-  type MessagingModuleOptions,
-  type PublishInfo,
-  PublishTimeoutError,
-  type SettledInfo,
-} from '@app/messaging';
+import { MessagingHealth, type MessagingModuleOptions } from '@app/messaging';
+import { ConnectionClosedError, PublishTimeoutError } from '../../libs/messaging/src/errors/messaging.errors';
+import { durableName } from '../../libs/messaging/src/messaging.options';
+import type { DeadLetterInfo, MessagingInstrumentation, PublishInfo, SettledInfo } from '../../libs/messaging/src/messaging.instrumentation';
+import { MESSAGING_INSTRUMENTATION } from '../../libs/messaging/src/messaging.constants';
 import { Global, Module } from '@nestjs/common';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 

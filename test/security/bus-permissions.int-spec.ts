@@ -7,7 +7,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { ALL_SUBJECTS, EventCatalog, streamForSubject, Streams } from '@app/contracts';
+import { Streams } from '@app/contracts';
+import { ALL_SUBJECTS, streamForSubject } from '../../libs/contracts/src/subjects';
+import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
 import { Logger } from '@nestjs/common';
 import { AckPolicy, ErrorCode, type NatsConnection, type StreamState } from 'nats';
 

@@ -1,4 +1,6 @@
-import { ALL_SUBJECTS, EventCatalog, isSubject, streamForSubject, Streams, Subjects } from './index';
+import { Streams, Subjects } from './index';
+import { ALL_SUBJECTS, isSubject, streamForSubject } from './subjects';
+import { EventCatalog } from './events/event-catalog';
 
 describe('subjects and streams', () => {
   it('declares the nine saga subjects once each', () => {

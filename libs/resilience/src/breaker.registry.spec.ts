@@ -1,4 +1,5 @@
-import { BreakerRegistry, DependencyUnavailableError, ResilienceMetricNames, ResilienceModule } from './index';
+import { BreakerRegistry, DependencyUnavailableError, ResilienceModule } from './index';
+import { ResilienceMetricNames } from './resilience.constants';
 import { createInMemoryTelemetry, metricPoint } from '@app/telemetry/testing';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';

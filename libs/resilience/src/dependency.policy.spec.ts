@@ -1,14 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import {
-  type BreakerStateChange,
-  createResiliencePolicy,
-  DEFAULT_RESILIENCE_OPTIONS,
-  type DependencyPolicy,
-  DependencyUnavailableError,
-  isTransientFailure,
-  type RetryAttempt,
-} from './index';
+import { createResiliencePolicy, type DependencyPolicy, DependencyUnavailableError } from './index';
+import type { BreakerStateChange, RetryAttempt } from './dependency-policy.interfaces';
+import { DEFAULT_RESILIENCE_OPTIONS } from './resilience.options';
+import { isTransientFailure } from './errors/transient-failure';
 
 import { deferred, FlakyDependencyError, InvalidRequestError, recordingLogger } from './testing/resilience.test-helpers';
 

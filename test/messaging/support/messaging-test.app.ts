@@ -1,14 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import {
-  EventPublisher,
-  JetStreamContext,
-  JetStreamServer,
-  type MessagingModuleOptions,
-  MessagingModule,
-  NatsConnectionManager,
-  PermanentError,
-} from '@app/messaging';
+import { EventPublisher, JetStreamContext, JetStreamServer, type MessagingModuleOptions, MessagingModule, PermanentError } from '@app/messaging';
+import { NatsConnectionManager } from '../../../libs/messaging/src/nats-connection.manager';
 import { Controller, Injectable, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';

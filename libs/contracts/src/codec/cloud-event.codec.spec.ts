@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 
-import { ALL_SUBJECTS, cloudEventCodec, createEvent, EventValidationError, Subjects, toMinorUnits, upcastOrderCreatedV1 } from '../index';
+import { cloudEventCodec, createEvent, Subjects } from '../index';
+import { ALL_SUBJECTS } from '../subjects';
+import { EventValidationError } from '../validation/event-validation.error';
+import { toMinorUnits, upcastOrderCreatedV1 } from '../events/order-created.event';
 
 import { ORDER_ID, v1OrderCreated, validData } from '../testing/event-fixtures';
 import { NEWER_PRODUCER, PUBLISHER_MISTAKES, V1_LINES } from '../testing/refusal-cases';

@@ -1,6 +1,7 @@
 import { CloudEvent, ValidationError } from 'cloudevents';
 
-import { ALL_SUBJECTS, cloudEventCodec, createEvent } from '../index';
+import { cloudEventCodec, createEvent } from '../index';
+import { ALL_SUBJECTS } from '../subjects';
 
 import { validData } from '../testing/event-fixtures';
 

@@ -1,4 +1,5 @@
-import { createEvent, type EventDataMap, type Subject, Subjects } from '../index';
+import { createEvent, type Subject, Subjects } from '../index';
+import type { EventDataMap } from '../events/event-catalog';
 
 export const ORDER_ID = '3f0c6a52-8f7e-4d2b-9c1a-5b7e2d9f4a10';
 

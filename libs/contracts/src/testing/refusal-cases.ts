@@ -1,4 +1,5 @@
-import type { Subject, Upcaster } from '../index';
+import type { Subject } from '../index';
+import type { Upcaster } from '../events/event-catalog';
 
 import { dataOf, eventOf } from './event-fixtures';
 

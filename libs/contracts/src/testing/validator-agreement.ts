@@ -1,4 +1,6 @@
-import { type EventValidationResult, validateEvent, validateEventFast, type ValidateEventOptions } from '../index';
+import type { EventValidationResult, ValidateEventOptions } from '../validation/validation-flow';
+import { validateEvent } from '../validation/validate-event';
+import { validateEventFast } from '../validation/validate-event-fast';
 
 /** Both modes, for `describe.each`. */
 export const MODES = ['strict', 'tolerant'] as const;

@@ -1,4 +1,7 @@
-import { ALL_SUBJECTS, createEvent, EventCatalog, type Subject, validateEvent } from '../index';
+import { createEvent, type Subject } from '../index';
+import { ALL_SUBJECTS } from '../subjects';
+import { EventCatalog } from '../events/event-catalog';
+import { validateEvent } from './validate-event';
 
 import { buildAsyncApiDocument } from '../index';
 import { dataOf, validData } from '../testing/event-fixtures';

@@ -1,11 +1,7 @@
-import {
-  ALL_SUBJECTS,
-  createEvent,
-  EventValidationError,
-  type EventEnvelope,
-  Subjects,
-  validateEvent,
-} from '../index';
+import { createEvent, type EventEnvelope, Subjects } from '../index';
+import { ALL_SUBJECTS } from '../subjects';
+import { EventValidationError } from './event-validation.error';
+import { validateEvent } from './validate-event';
 
 import { dataOf, eventOf, ORDER_ID, validData } from '../testing/event-fixtures';
 import {

@@ -1,15 +1,10 @@
-import {
-  ALL_SUBJECTS,
-  cloudEventCodec,
-  createCloudEventCodec,
-  createEvent,
-  type DecodeResult,
-  EventCatalog,
-  type Subject,
-  validateEvent,
-  validateEventFast,
-  type ValidationMode,
-} from '../index';
+import { cloudEventCodec, createEvent, type Subject } from '../index';
+import { ALL_SUBJECTS } from '../subjects';
+import { createCloudEventCodec, type DecodeResult } from '../codec/cloud-event.codec';
+import { EventCatalog } from '../events/event-catalog';
+import { validateEvent } from './validate-event';
+import { validateEventFast } from './validate-event-fast';
+import type { ValidationMode } from './validation-flow';
 
 import { dataOf, eventOf, v1OrderCreated, validData } from '../testing/event-fixtures';
 import {

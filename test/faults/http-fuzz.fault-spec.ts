@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import fc from 'fast-check';
 
+import type { Json } from '../support/json';
 import { effectProblems, outsideEffects } from '../support/outside-effects';
 import { problemDocumentFaults } from '../support/problem-documents';
 import { type RunningSystem, startSystem } from '../support/system';
@@ -20,7 +21,7 @@ interface Answer {
   contentType: string;
   location: string | null;
   replayed: string | null;
-  body: any;
+  body: Json;
 }
 
 /**

@@ -11,7 +11,7 @@ import { Streams } from '@app/contracts';
 import { ALL_SUBJECTS, streamForSubject } from '../../libs/contracts/src/subjects';
 import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
 import { Logger } from '@nestjs/common';
-import { AckPolicy, ErrorCode, type NatsConnection, type StreamState } from 'nats';
+import { AckPolicy, ErrorCode, Events, type NatsConnection, type StreamState } from 'nats';
 
 import { DeadLetterer } from '../../libs/messaging/src/consumer/dead-letterer';
 import { type CliIo, runCli } from '../../tools/dlq';
@@ -41,7 +41,7 @@ const ownedStreamOf = (service: ServiceName) =>
 function violations(nc: NatsConnection): { operation: string; subject: string }[] {
   const seen: { operation: string; subject: string }[] = [];
   void (async () => {
-    for await (const s of nc.status()) if (s.type === 'error' && s.permissionContext) seen.push(s.permissionContext);
+    for await (const s of nc.status()) if (s.type === Events.Error && s.permissionContext) seen.push(s.permissionContext);
   })();
   return seen;
 }

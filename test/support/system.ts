@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import type { Json } from './json';
 import {
   createTestDatabase,
   freePort,
@@ -105,7 +106,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       try {
         await waitForHttp(`${system.url(name)}/health/ready`, { timeoutMs: 60_000 });
       } catch (error) {
-        throw new Error(`${name} did not become ready: ${(error as Error).message}\n${service.output().slice(-4000)}`);
+        throw new Error(`${name} did not become ready: ${(error as Error).message}\n${service.output().slice(-4000)}`, { cause: error });
       }
       return service;
     },
@@ -156,7 +157,7 @@ export async function postOrder(
   baseUrl: string,
   body: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const response = await fetch(`${baseUrl}/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -172,14 +173,14 @@ export async function postOrder(
   return { status: response.status, body: parsed, headers: response.headers };
 }
 
-export async function getJson(url: string): Promise<{ status: number; body: any }> {
+export async function getJson(url: string): Promise<{ status: number; body: Json }> {
   const response = await fetch(url);
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
 /** Waits until the order leaves PENDING and returns it. */
-export async function finalOrder(baseUrl: string, id: string, timeoutMs = 60_000, logs: () => string = () => ''): Promise<any> {
+export async function finalOrder(baseUrl: string, id: string, timeoutMs = 60_000, logs: () => string = () => ''): Promise<Json> {
   let last: unknown;
   return eventually(
     async () => {

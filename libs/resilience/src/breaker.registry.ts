@@ -127,7 +127,7 @@ export class BreakerRegistry implements OnModuleDestroy {
 
   /** A readiness check (fits `ReadinessRegistry.register(key, check)` of @app/health); never fails, never hangs. */
   readinessCheck(): () => Promise<Record<string, DependencyHealth>> {
-    return async () => this.health();
+    return () => Promise.resolve(this.health());
   }
 
   /** Stops observing: removes the gauge callback and the policy subscriptions. */

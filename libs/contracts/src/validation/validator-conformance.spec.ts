@@ -3,7 +3,6 @@ import { ALL_SUBJECTS } from '../subjects';
 import { createCloudEventCodec, type DecodeResult } from '../codec/cloud-event.codec';
 import { EventCatalog } from '../events/event-catalog';
 import { validateEvent } from './validate-event';
-import { validateEventFast } from './validate-event-fast';
 import type { ValidationMode } from './validation-flow';
 
 import { dataOf, eventOf, v1OrderCreated, validData } from '../testing/event-fixtures';

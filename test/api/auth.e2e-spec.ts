@@ -65,7 +65,7 @@ describe('the orders API at the edge', () => {
       // Live, not ready: readiness waits for the other services' streams, which this test does not start.
       await waitForHttp(`${base}/health/live`, { timeoutMs: 60_000 });
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${started.output().slice(-3000)}`);
+      throw new Error(`${(error as Error).message}\n${started.output().slice(-3000)}`, { cause: error });
     }
     return { service: started, base };
   }

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 
 import { decodeJwt } from 'jose';
 
-import { type CliIo, runCli } from '../../libs/messaging/src/dlq/dlq.cli';
-import { DEV_AUDIENCE, DEV_ISSUER } from '../support/dev-auth';
+import { type CliIo, runCli } from '../../tools/dlq';
+import { DEV_AUDIENCE, DEV_ISSUER } from '../../tools/dev-auth';
 import { REPO_ROOT } from '../support/stack';
-import { parseTokenArgs } from '../support/token';
+import { parseTokenArgs } from '../../tools/token';
 
 /** Usage of the command-line tools, as the README gives it: --help answers 0, a usage error exits 2. */
 describe('command-line usage', () => {
@@ -34,7 +34,7 @@ describe('command-line usage', () => {
 
   it('npm run load -- --help prints the usage and exits 0; a bad option exits 2 with it', () => {
     const run = (args: string[]) =>
-      spawnSync(process.execPath, ['node_modules/ts-node/dist/bin.js', '--transpile-only', '-r', 'tsconfig-paths/register', 'test/bench/load.ts', ...args], {
+      spawnSync(process.execPath, ['node_modules/ts-node/dist/bin.js', '--transpile-only', '-r', 'tsconfig-paths/register', 'tools/load.ts', ...args], {
         cwd: REPO_ROOT,
         encoding: 'utf8',
         timeout: 30_000,
@@ -62,7 +62,7 @@ describe('command-line usage', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'orders-token-'));
     try {
       const run = (args: string[]) =>
-        spawnSync(process.execPath, ['node_modules/ts-node/dist/bin.js', '--transpile-only', 'test/support/token.ts', ...args], {
+        spawnSync(process.execPath, ['node_modules/ts-node/dist/bin.js', '--transpile-only', 'tools/token.ts', ...args], {
           cwd: REPO_ROOT,
           env: { ...process.env, DATA_DIR: dataDir },
           encoding: 'utf8',

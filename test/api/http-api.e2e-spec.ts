@@ -1,3 +1,4 @@
+import type { Json } from '../support/json';
 import { SERVICES } from '../support/stack';
 import { eventually, finalOrder, getJson, postOrder, type RunningSystem, startSystem } from '../support/system';
 
@@ -38,7 +39,7 @@ describe('the HTTP side of the four services', () => {
     const get = doc.paths['/orders/{id}'].get;
     expect(get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/Order');
     expect(Object.keys(get.responses)).toEqual(expect.arrayContaining(['400', '404', '503']));
-    expect(get.parameters.find((p: any) => p.name === 'id').schema.format).toBe('uuid');
+    expect(get.parameters.find((p: { name: string }) => p.name === 'id').schema.format).toBe('uuid');
     expect(doc.paths['/orders'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/OrderPage');
 
     const { schemas } = doc.components;
@@ -103,7 +104,7 @@ describe('the HTTP side of the four services', () => {
       const body = await eventually(
         async () => {
           const response = await fetch(`${api}/health/ready`);
-          return response.status === 503 ? { type: response.headers.get('content-type'), json: (await response.json()) as any } : undefined;
+          return response.status === 503 ? { type: response.headers.get('content-type'), json: (await response.json()) as Json } : undefined;
         },
         20_000,
         () => 'order-service stayed ready without NATS',

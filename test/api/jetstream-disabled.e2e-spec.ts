@@ -83,7 +83,7 @@ describe('a NATS server without JetStream is named', () => {
   it('npm start refuses it with the reason and what to do', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'no-js-start-'));
     dirs.push(dataDir);
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', '-P', 'tsconfig.json', 'test/support/start.ts'], {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', '-P', 'tsconfig.json', 'tools/start.ts'], {
       cwd: REPO_ROOT,
       env: { ...process.env, NATS_URL: nats.url, DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],

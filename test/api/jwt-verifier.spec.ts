@@ -12,7 +12,7 @@ import { type AuthConfig, authConfigFromEnv, AuthNotConfiguredError } from '../.
 import { JwtVerifier, TokenRejectedError } from '../../apps/order-service/src/auth/jwt-verifier';
 import { assertAuthUsable, loadVerificationKey } from '../../apps/order-service/src/auth/verification-key';
 import { OrderServiceEnv } from '../../apps/order-service/src/config/order.env';
-import { DEV_AUDIENCE, DEV_ISSUER } from '../support/dev-auth';
+import { DEV_AUDIENCE, DEV_ISSUER } from '../../tools/dev-auth';
 import { createTestAuth, type TestAuth } from '../support/test-auth';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -7,7 +7,7 @@ import { RequestValidationError } from '../../apps/order-service/src/common/requ
 import { createValidationPipe } from '../../apps/order-service/src/common/request-validation.pipe';
 import { CreateOrderDto } from '../../apps/order-service/src/orders/create-order.dto';
 import { orderCreatedEvent } from '../../apps/order-service/src/orders/order-created';
-import { validData } from '../contracts/event-fixtures';
+import { validData } from '../../libs/contracts/src/testing/event-fixtures';
 import { HOSTILE_BODIES, NORMALISED_BODIES, VALID_ORDER_BODY } from '../support/hostile-bodies';
 
 /**

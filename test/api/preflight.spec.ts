@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { freePort, REPO_ROOT } from '../support/stack';
+import type * as SystemModule from '../support/system';
 
 /** Processes whose command line mentions `needle` (e.g. a nats-server whose store is in a test's temp folder). */
 function processesMentioning(needle: string): string[] {
@@ -64,9 +65,11 @@ describe('tests that need PostgreSQL, without PostgreSQL', () => {
     process.env.PG_TEST_URL = `postgres://postgres@127.0.0.1:${closedPort}/test`;
     process.env.TMPDIR = tmp;
     try {
-      let startSystem!: typeof import('../support/system').startSystem;
+      let startSystem!: typeof SystemModule.startSystem;
       jest.isolateModules(() => {
-        ({ startSystem } = require('../support/system') as typeof import('../support/system'));
+        // A fresh copy of the module, so it reads the environment this test set (jest.isolateModules needs require).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+        ({ startSystem } = require('../support/system') as typeof SystemModule);
       });
       await expect(startSystem()).rejects.toThrow(/ECONNREFUSED/);
     } finally {

@@ -7,7 +7,7 @@ import { VALID_ORDER_BODY } from '../support/hostile-bodies';
 /** What a client reads in `errors` of a 400: one message per failing field, saying what was expected. */
 const pipe = createValidationPipe();
 
-async function fieldErrors(value: unknown, metatype: Function, type: 'body' | 'query' = 'body'): Promise<{ field: string; message: string }[]> {
+async function fieldErrors(value: unknown, metatype: abstract new (...args: never[]) => unknown, type: 'body' | 'query' = 'body'): Promise<{ field: string; message: string }[]> {
   try {
     await pipe.transform(value, { type, metatype: metatype as never, data: '' });
   } catch (error) {

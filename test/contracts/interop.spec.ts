@@ -1,25 +1,18 @@
-import type { MessageCodec, StreamSpec } from '@app/messaging';
+import { DLQ_STREAM_SPEC, type MessageCodec, type StreamSpec } from '@app/messaging';
 import type { OutboxCodec } from '@app/persistence';
 
-import {
-  cloudEventCodec,
-  createCloudEventCodec,
-  createEvent,
-  DLQ_STREAM,
-  type EventEnvelope,
-  Streams,
-  Subjects,
-} from '@app/contracts';
+import { cloudEventCodec, createEvent, type EventEnvelope, Streams, Subjects } from '@app/contracts';
+import { createCloudEventCodec } from '../../libs/contracts/src/codec/cloud-event.codec';
 
-import { ORDER_ID, validData } from './event-fixtures';
-import { CONSUMER_UPCASTERS } from './refusal-cases';
+import { ORDER_ID, validData } from '../../libs/contracts/src/testing/event-fixtures';
+import { CONSUMER_UPCASTERS } from '../../libs/contracts/src/testing/refusal-cases';
 
 /** Compile-time checks that the contracts fit the libraries that consume them; the runtime asserts are trivial. */
 describe('fits the other libraries', () => {
   it('cloudEventCodec is a MessageCodec and an OutboxCodec; streams are StreamSpecs', () => {
     const codec: MessageCodec = cloudEventCodec;
     const outboxCodec: OutboxCodec = cloudEventCodec;
-    const streams: StreamSpec[] = [...Streams, DLQ_STREAM];
+    const streams: StreamSpec[] = [...Streams, DLQ_STREAM_SPEC];
     expect([codec, outboxCodec, streams.length]).toEqual([cloudEventCodec, cloudEventCodec, 5]);
   });
 

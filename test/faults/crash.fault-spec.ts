@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { ServiceName, ServiceProcess } from '../support/stack';
 import { finalOrder, type RunningSystem, startSystem } from '../support/system';
 import {
@@ -12,7 +14,6 @@ import {
   FAULT_ENV,
   printSummary,
   scenario,
-  sleep,
   sql,
   step,
   stockProblems,

@@ -7,7 +7,7 @@ import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 
 import { DLQ_STREAM_SPEC } from '../../libs/messaging/src/jetstream.provisioner';
 import { DeadLetterStore, dlqFilter } from '../../libs/messaging/src/dlq/dead-letters';
-import { type CliIo, runCli } from '../../libs/messaging/src/dlq/dlq.cli';
+import { type CliIo, runCli } from '../../tools/dlq';
 import { freePort, type NatsServerProcess, REPO_ROOT, startNatsServer } from '../support/stack';
 import { printSummary, readStream, recordRow, testTracker } from './fault-support';
 

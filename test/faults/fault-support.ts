@@ -4,8 +4,11 @@
  * driver (support/order-driver.ts), the stream and consumer readers (support/streams.ts) and the summary table
  * (support/summary.ts).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Client } from 'pg';
 
+import type { Json } from '../support/json';
 import { effectProblems, outsideEffects } from '../support/outside-effects';
 import { eventually, getJson, type RunningSystem } from '../support/system';
 import type { Accepted } from './support/order-driver';
@@ -15,8 +18,6 @@ import type { RowCounts } from './support/summary';
 export { acceptedGate, type Accepted, DECLINE_ABOVE, type DriveResult, driveOrders, type PlannedOrder, planOrder, SKUS } from './support/order-driver';
 export { consumersIdle, consumerStates, dlqCount, readStream, storedEvents } from './support/streams';
 export { formatSummary, printSummary, recordRow, type RowCounts, scenario, summaryRows, type SummaryRow, testTracker } from './support/summary';
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const t0 = Date.now();
 /** Progress line on stderr (FAULT_QUIET=1 silences it): where a slow or stuck scenario is. */
@@ -28,7 +29,7 @@ export function step(message: string): void {
 /** Environment for every service in fault runs: short ack wait so a killed consumer's messages come back soon. */
 export const FAULT_ENV: Record<string, string> = { NATS_ACK_WAIT_MS: '5000' };
 
-export async function sql<T = any>(url: string, query: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T = Json>(url: string, query: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
@@ -76,7 +77,7 @@ export async function auditOrders(system: RunningSystem, accepted: Accepted[], t
   const problems: string[] = [];
   // 1. every order final in the API
   const deadline = Date.now() + timeoutMs;
-  const statuses = new Map<string, any>();
+  const statuses = new Map<string, Json>();
   for (const a of accepted) {
     for (;;) {
       const { status, body } = await getJson(`${api}/orders/${a.id}`).catch(() => ({ status: 0, body: undefined }));
@@ -198,7 +199,7 @@ export async function stockProblems(system: RunningSystem, seeded = 100): Promis
     () => 'stock not conserved',
   ).catch(async () => {
     const rows = await sql(db, `select sku, available, reserved from inventory.products order by sku`);
-    return rows.map((r: any) => `${r.sku}: available ${r.available}, reserved ${r.reserved}`);
+    return rows.map((r: Json) => `${r.sku}: available ${r.available}, reserved ${r.reserved}`);
   });
 }
 

@@ -1,9 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import fc from 'fast-check';
 
+import type { Json } from '../support/json';
 import { effectProblems, outsideEffects } from '../support/outside-effects';
 import { problemDocumentFaults } from '../support/problem-documents';
 import { type RunningSystem, startSystem } from '../support/system';
-import { dlqCount, exitedServices, FAULT_ENV, printSummary, recordRow, sleep, step, testTracker } from './fault-support';
+import { dlqCount, exitedServices, FAULT_ENV, printSummary, recordRow, step, testTracker } from './fault-support';
 import { idRequest, listQuery, postRequest, SEEDED_SKUS } from './support/fuzz-arbitraries';
 import { expectPost, IdempotencyModel, type PostExpectation, type ValidOrder } from './support/order-api-model';
 import { allowedOutcomes, expectedStock, type SagaSettings, totalOf } from './support/order-outcome-model';
@@ -18,7 +21,7 @@ interface Answer {
   contentType: string;
   location: string | null;
   replayed: string | null;
-  body: any;
+  body: Json;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { SERVICES } from '../support/stack';
 import { eventually, type RunningSystem, startSystem } from '../support/system';
 import {
@@ -11,7 +13,6 @@ import {
   FAULT_ENV,
   printSummary,
   scenario,
-  sleep,
   step,
   stockProblems,
 } from './fault-support';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Client } from 'pg';
 
@@ -17,7 +18,6 @@ import {
   FAULT_ENV,
   printSummary,
   scenario,
-  sleep,
   step,
   stockProblems,
 } from './fault-support';

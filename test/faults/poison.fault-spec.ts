@@ -4,8 +4,8 @@ import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 
 import { createEvent, type Subject } from '../../libs/contracts/src';
 import { DeadLetterStore } from '../../libs/messaging/src/dlq/dead-letters';
-import { type CliIo, runCli } from '../../libs/messaging/src/dlq/dlq.cli';
-import { dataOf } from '../contracts/event-fixtures';
+import { type CliIo, runCli } from '../../tools/dlq';
+import { dataOf } from '../../libs/contracts/src/testing/event-fixtures';
 import { eventually, finalOrder, type RunningSystem, startSystem } from '../support/system';
 import {
   assertAudit,

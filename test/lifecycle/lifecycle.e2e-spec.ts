@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Client } from 'pg';
 
+import type { Json } from '../support/json';
 import { effectProblems, outsideEffects } from '../support/outside-effects';
 import { SERVICES } from '../support/stack';
 import { eventually, finalOrder, getJson, postOrder, type RunningSystem, startSystem } from '../support/system';
 
 const order = (sku = 'SKU-001', unitPrice = 100) => ({ customerId: `c-${randomUUID().slice(0, 8)}`, currency: 'EUR', items: [{ sku, quantity: 1, unitPrice }] });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function rows<T = any>(url: string, query: string, params: unknown[] = []): Promise<T[]> {
+async function rows<T = Json>(url: string, query: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -74,7 +74,7 @@ describe('production lifecycle', () => {
       }
     })();
     try {
-      await eventually(async () => (accepted.length >= 15 ? true : undefined), 30_000, () => 'orders are not being accepted');
+      await eventually(() => Promise.resolve(accepted.length >= 15 ? true : undefined), 30_000, () => 'orders are not being accepted');
       const inventory = system.services.get('inventory-service')!;
       expect(await inventory.stop('SIGTERM', 30_000)).toBe(0);
       await sleep(1000); // orders keep arriving while inventory is away

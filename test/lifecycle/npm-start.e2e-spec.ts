@@ -2,7 +2,9 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
+import type { Json } from '../support/json';
 import {
   canConnect,
   createTestDatabase,
@@ -13,8 +15,6 @@ import {
   type TestDatabase,
   waitForHttp,
 } from '../support/stack';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every live process below `root` (by parent pid), found in /proc: what "leaves no process" is checked against. */
 function descendants(root: number): number[] {
@@ -32,7 +32,11 @@ function descendants(root: number): number[] {
   }
   const found: number[] = [];
   const walk = (pid: number) => {
-    for (const [child, parent] of parents) if (parent === pid) (found.push(child), walk(child));
+    for (const [child, parent] of parents) {
+      if (parent !== pid) continue;
+      found.push(child);
+      walk(child);
+    }
   };
   walk(root);
   return found;
@@ -153,7 +157,7 @@ describe('npm start stops everything it started', () => {
     const text = output();
     expect(text.match(/\[start\] all four services ready: try curl/g)).toHaveLength(1);
     const lines = text.split('\n').map((line) => /^\S+-service +\| (\{.*\})$/.exec(line)?.[1]).filter((json): json is string => Boolean(json));
-    const entries = lines.map((json) => JSON.parse(json) as Record<string, any>);
+    const entries = lines.map((json) => JSON.parse(json) as Record<string, Json>);
     expect(entries.filter((entry) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer'].includes(entry.context))).toEqual([]);
     // Each service says it listens and what it consumes; the rest of its boot is at debug.
     expect(entries.filter((entry) => entry.level === 30 && !entry.req).length).toBeLessThanOrEqual(4 * 3);

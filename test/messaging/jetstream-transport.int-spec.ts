@@ -2,15 +2,12 @@
  * The JetStream transport against the real nats-server (127.0.0.1:4222). Every run uses its own stream, subjects
  * and service name, and removes what it created afterwards.
  */
-import {
-  DlqHeaders,
-  durableName,
-  JetStreamProvisioner,
-  MessagingHealth,
-  type MessagingModuleOptions,
-  NoStreamError,
-  StreamConfigConflictError,
-} from '@app/messaging';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { JetStreamProvisioner, MessagingHealth, type MessagingModuleOptions } from '@app/messaging';
+import { DlqHeaders } from '../../libs/messaging/src/messaging.constants';
+import { durableName } from '../../libs/messaging/src/messaging.options';
+import { NoStreamError, StreamConfigConflictError } from '../../libs/messaging/src/errors/messaging.errors';
 import { AckPolicy, connect, DeliverPolicy, headers, type JetStreamManager, nanos, type NatsConnection, type StoredMsg } from 'nats';
 
 import { jsonTestCodec, type TestEvent } from './support/json.codec';
@@ -22,8 +19,6 @@ const PREFIX = `mt${RUN}`;
 const STREAM = `MT_${RUN}`;
 const SERVICE = `svc${RUN}`;
 const S = subjectsFor(PREFIX);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 let nextId = 0;
 function event(type: string, data: Record<string, unknown> = {}): TestEvent {
   return { id: `${RUN}-${++nextId}`, type, data };

@@ -6,19 +6,13 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-import {
-  ConnectionClosedError,
-  durableName,
-  type DeadLetterInfo,
-  MessagingHealth,
-  MESSAGING_INSTRUMENTATION,
-  type MessagingInstrumentation,
-  type MessagingModuleOptions,
-  type PublishInfo,
-  PublishTimeoutError,
-  type SettledInfo,
-} from '@app/messaging';
+import { MessagingHealth, type MessagingModuleOptions } from '@app/messaging';
+import { ConnectionClosedError, PublishTimeoutError } from '../../libs/messaging/src/errors/messaging.errors';
+import { durableName } from '../../libs/messaging/src/messaging.options';
+import type { DeadLetterInfo, MessagingInstrumentation, PublishInfo, SettledInfo } from '../../libs/messaging/src/messaging.instrumentation';
+import { MESSAGING_INSTRUMENTATION } from '../../libs/messaging/src/messaging.constants';
 import { Global, Module } from '@nestjs/common';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 
@@ -28,8 +22,6 @@ import { type MessagingTestApp, startMessagingTestApp, subjectsFor } from './sup
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 let nextId = 0;
 function event(type: string, data: Record<string, unknown> = {}): TestEvent {
   return { id: `${RUN}-${++nextId}`, type, data };

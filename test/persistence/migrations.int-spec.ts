@@ -1,6 +1,7 @@
-import { type Migration, runMigrations, runMigrationsCli } from '@app/persistence';
+import { type Migration, runMigrations } from '@app/persistence';
 import type { TestingModule } from '@nestjs/testing';
 
+import { runMigrationsCli } from '../../tools/db-migrate';
 import { createTestDatabase, freePort, type TestDatabase } from '../support/stack';
 import { runChild } from './support/child-process';
 import { openMigrationConnection, query, startPersistence, testOptions } from './support/persistence-test.kit';

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CloudEvent } from 'cloudevents';
 import { connect, headers as natsHeaders, type Msg, type NatsConnection } from 'nats';
 
+import type { Json } from '../support/json';
 import { HOSTILE_BODIES, NORMALISED_BODIES } from '../support/hostile-bodies';
 import { type FinalOrder, outsideEffects, outsideProblems as outsideProblemsOf } from '../support/outside-effects';
 import { problemDocumentFaults } from '../support/problem-documents';
@@ -32,7 +33,7 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
   }, 60_000);
 
   const eventsFor = (orderId: string) =>
-    captured.filter((m) => !m.subject.startsWith('$') && !m.subject.startsWith('_')).map((m) => ({ msg: m, event: m.json<any>() })).filter(({ event }) => event?.data?.orderId === orderId);
+    captured.filter((m) => !m.subject.startsWith('$') && !m.subject.startsWith('_')).map((m) => ({ msg: m, event: m.json<Json>() })).filter(({ event }) => event?.data?.orderId === orderId);
 
   const order = (items: { sku: string; quantity: number; unitPrice: number }[], customerId = `c-${randomUUID().slice(0, 8)}`) => ({
     customerId,
@@ -75,12 +76,12 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
     const notified = await eventually(
       async () => {
         const { body } = await getJson(`${api}/orders/${created.body.id}`);
-        return body.history.some((h: any) => h.type === 'notifications.sent') ? body : undefined;
+        return body.history.some((h: { type: string }) => h.type === 'notifications.sent') ? body : undefined;
       },
       30_000,
       () => 'notifications.sent never reached the order history',
     );
-    expect(notified.history.map((h: any) => h.type)).toEqual(
+    expect(notified.history.map((h: { type: string }) => h.type)).toEqual(
       expect.arrayContaining(['orders.created', 'inventory.reserved', 'payments.completed', 'orders.confirmed', 'notifications.sent']),
     );
 
@@ -115,7 +116,7 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
     expect(created.status).toBe(201);
     const final = await finalOrder(api, created.body.id, 60_000, system.logs);
     expect(final).toMatchObject({ status: 'CANCELLED', reason: 'UNKNOWN_SKU' });
-    expect(final.history.map((h: any) => h.type)).toEqual(expect.arrayContaining(['orders.created', 'inventory.rejected', 'orders.cancelled']));
+    expect(final.history.map((h: { type: string }) => h.type)).toEqual(expect.arrayContaining(['orders.created', 'inventory.rejected', 'orders.cancelled']));
     await eventually(async () => ((await outsideProblems([final])).length === 0 ? true : undefined), 30_000, () => 'the cancellation was not sent exactly once');
     expect(await charges(final.id)).toBe(0);
   });
@@ -220,9 +221,9 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
     for (let i = 0; i < 3; i++) ids.push((await postOrder(api, order([{ sku: 'SKU-009', quantity: 1, unitPrice: 1 }], customerId))).body.id);
     const page1 = await getJson(`${api}/orders?customerId=${customerId}&limit=2`);
     expect(page1.status).toBe(200);
-    expect(page1.body.items.map((o: any) => o.id)).toEqual([ids[2], ids[1]]);
+    expect(page1.body.items.map((o: { id: string }) => o.id)).toEqual([ids[2], ids[1]]);
     const page2 = await getJson(`${api}/orders?customerId=${customerId}&limit=2&cursor=${encodeURIComponent(page1.body.nextCursor)}`);
-    expect(page2.body.items.map((o: any) => o.id)).toEqual([ids[0]]);
+    expect(page2.body.items.map((o: { id: string }) => o.id)).toEqual([ids[0]]);
     expect(page2.body.nextCursor).toBeUndefined();
     expect((await getJson(`${api}/orders?limit=abc`)).status).toBe(400);
   });
@@ -253,7 +254,7 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
     it('lists every failing field', async () => {
       const response = await postOrder(api, { customerId: '', currency: 'EURO', items: [{ sku: '', quantity: 0, unitPrice: -1 }] });
       expect(response.status).toBe(400);
-      const fields = response.body.errors.map((e: any) => e.field);
+      const fields = response.body.errors.map((e: { field: string }) => e.field);
       expect(fields).toEqual(expect.arrayContaining(['customerId', 'currency', 'items[0].sku', 'items[0].quantity', 'items[0].unitPrice']));
     });
 

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { ALL_SUBJECTS, EventCatalog, streamForSubject } from '@app/contracts';
+import { ALL_SUBJECTS, streamForSubject } from '../../libs/contracts/src/subjects';
+import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
 import { connect, type NatsConnection } from 'nats';
 
 import { durableName } from '../../libs/messaging/src/messaging.options';

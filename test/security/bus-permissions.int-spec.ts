@@ -5,12 +5,16 @@
  * deleted, foreign durables cannot be pulled, foreign inboxes cannot be read. ops lists and reads everything and
  * runs `npm run dlq`.
  */
-import { ALL_SUBJECTS, EventCatalog, streamForSubject, Streams } from '@app/contracts';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { Streams } from '@app/contracts';
+import { ALL_SUBJECTS, streamForSubject } from '../../libs/contracts/src/subjects';
+import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
 import { Logger } from '@nestjs/common';
-import { AckPolicy, ErrorCode, type NatsConnection, type StreamState } from 'nats';
+import { AckPolicy, ErrorCode, Events, type NatsConnection, type StreamState } from 'nats';
 
 import { DeadLetterer } from '../../libs/messaging/src/consumer/dead-letterer';
-import { type CliIo, runCli } from '../../libs/messaging/src/dlq/dlq.cli';
+import { type CliIo, runCli } from '../../tools/dlq';
 import { JetStreamProvisioner } from '../../libs/messaging/src/jetstream.provisioner';
 import { DLQ_STREAM_NAME } from '../../libs/messaging/src/messaging.constants';
 import { durableName, resolveMessagingOptions, type ResolvedMessagingOptions } from '../../libs/messaging/src/messaging.options';
@@ -18,7 +22,6 @@ import { NatsConnectionManager } from '../../libs/messaging/src/nats-connection.
 import { SERVICES, type ServiceName } from '../support/stack';
 import { type SecuredNats, startSecuredNats } from './support/bus-users';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CONSUMER_SETTINGS = { concurrency: 1, ackWaitMs: 30_000, maxDeliver: 5, backoffMs: [1000] };
 
 /** The durables a service runs, from the event catalog (the same table the AsyncAPI document is built from). */
@@ -38,7 +41,7 @@ const ownedStreamOf = (service: ServiceName) =>
 function violations(nc: NatsConnection): { operation: string; subject: string }[] {
   const seen: { operation: string; subject: string }[] = [];
   void (async () => {
-    for await (const s of nc.status()) if (s.type === 'error' && s.permissionContext) seen.push(s.permissionContext);
+    for await (const s of nc.status()) if (s.type === Events.Error && s.permissionContext) seen.push(s.permissionContext);
   })();
   return seen;
 }

@@ -6,7 +6,9 @@
  */
 import { join } from 'node:path';
 
-import { ALL_SUBJECTS, EventCatalog, streamForSubject, Streams, type Subject } from '@app/contracts';
+import { Streams, type Subject } from '@app/contracts';
+import { ALL_SUBJECTS, streamForSubject } from '../../libs/contracts/src/subjects';
+import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
 import { validateEnv } from '@app/runtime';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants';
 

@@ -24,9 +24,13 @@ module.exports = {
   process(source, filename) {
     // `import.meta.url` has no CommonJS spelling the compiler would emit; this is its value in a CommonJS module.
     // A module-level `const require = createRequire(import.meta.url)` would redeclare CommonJS's own `require`.
+    // `import.meta.resolve` (terminus checks optional peers with it) becomes `require.resolve` as a file URL, and
+    // `import.meta.dirname` is `__dirname`.
     const code = source
       .replace(/^const require = createRequire\(import\.meta\.url\);?$/m, '')
-      .replace(/\bimport\.meta\.url\b/g, "require('node:url').pathToFileURL(__filename).href");
+      .replace(/\bimport\.meta\.url\b/g, "require('node:url').pathToFileURL(__filename).href")
+      .replace(/\bimport\.meta\.dirname\b/g, '__dirname')
+      .replace(/\bimport\.meta\.resolve\(/g, "((specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href)(");
     return { code: ts.transpileModule(code, { fileName: filename, compilerOptions }).outputText };
   },
 };

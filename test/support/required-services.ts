@@ -68,7 +68,7 @@ export function formatMissing(missing: MissingService[]): string {
     for (const fix of entry.fix) lines.push(`      ${fix}`);
   }
   lines.push('`bash .ci/run` installs and starts PostgreSQL and NATS, then runs the tests (as CI does).');
-  lines.push('Unit tests alone need neither: npx jest libs test/contracts', '');
+  lines.push('Unit tests alone need neither: npx jest apps libs', '');
   return lines.join('\n');
 }
 

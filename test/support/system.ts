@@ -6,7 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
+import type { Json } from './json';
 import {
   createTestDatabase,
   freePort,
@@ -125,7 +127,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       try {
         await waitForHttp(`${system.url(name, replica)}/health/ready`, { timeoutMs: 60_000 });
       } catch (error) {
-        throw new Error(`${name} #${replica} did not become ready: ${(error as Error).message}\n${service.output().slice(-4000)}`);
+        throw new Error(`${name} #${replica} did not become ready: ${(error as Error).message}
+${service.output().slice(-4000)}`, { cause: error });
       }
       return service;
     },
@@ -160,8 +163,6 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   return system;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Polls `probe` until it returns a value other than undefined, or fails after the timeout with `describe()`. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, describe: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -183,7 +184,7 @@ export async function postOrder(
   baseUrl: string,
   body: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const response = await fetch(`${baseUrl}/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -199,14 +200,14 @@ export async function postOrder(
   return { status: response.status, body: parsed, headers: response.headers };
 }
 
-export async function getJson(url: string): Promise<{ status: number; body: any }> {
+export async function getJson(url: string): Promise<{ status: number; body: Json }> {
   const response = await fetch(url);
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
 /** Waits until the order leaves PENDING and returns it. */
-export async function finalOrder(baseUrl: string, id: string, timeoutMs = 60_000, logs: () => string = () => ''): Promise<any> {
+export async function finalOrder(baseUrl: string, id: string, timeoutMs = 60_000, logs: () => string = () => ''): Promise<Json> {
   let last: unknown;
   return eventually(
     async () => {

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-import { devAuthEnv, ensureDevKeyPair, mintToken, type TokenRequest } from './dev-auth';
+import { devAuthEnv, ensureDevKeyPair, mintToken, type TokenRequest } from '../../tools/dev-auth';
 
 export interface TestAuth {
   /** Environment for order-service: verify tokens of this key pair. */

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Subjects } from '@app/contracts';
 import { MessagingAttributes as A, MessagingMetricNames as M } from '@app/telemetry';
 
+import type { Json } from '../support/json';
 import type { ServiceName, ServiceProcess } from '../support/stack';
 import { eventually, finalOrder, getJson, postOrder, type RunningSystem, startSystem } from '../support/system';
 import { type ExportedSpan, OtlpSpanKind as Kind, type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
@@ -33,8 +35,6 @@ const CAUSES: readonly { service: ServiceName; handles: string; publishes: strin
 ];
 
 const durable = (service: string, subject: string) => `${service}__${subject.replace(/\./g, '_')}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Acceptance of issue 4 against the four real services: spans exported over OTLP/HTTP (JSON) to a receiver the
  * test runs, `GET /metrics` on every app, trace ids in the JSON log lines.
@@ -257,7 +257,7 @@ describe('telemetry of the running system (OTLP receiver, /metrics, correlated l
     // Sweeps run every second (DEFAULTS.sweepIntervalMs); after a few, none may have joined the finished trace.
     const quietFrom = BigInt(Date.now()) * 1_000_000n;
     await sleep(3_000);
-    await eventually(async () => (receiver.spans().some((s) => s.startNs > quietFrom + 2_000_000_000n) ? true : undefined), 10_000, () => 'no spans exported after the wait');
+    await eventually(() => Promise.resolve(receiver.spans().some((s) => s.startNs > quietFrom + 2_000_000_000n) ? true : undefined), 10_000, () => 'no spans exported after the wait');
     const late = receiver.spans().filter((s) => s.traceId === traceId && s.startNs > quietFrom);
     expect(describeSpans(late)).toBe('');
   }, 30_000);
@@ -355,8 +355,8 @@ describe('telemetry of the running system (OTLP receiver, /metrics, correlated l
 });
 
 /** The JSON lines of a service's captured output (pino, LOG_FORMAT=json); other lines are skipped. */
-function jsonLines(output: string): any[] {
-  const lines: any[] = [];
+function jsonLines(output: string): Json[] {
+  const lines: Json[] = [];
   for (const line of output.split('\n')) {
     if (!line.startsWith('{')) continue;
     try {

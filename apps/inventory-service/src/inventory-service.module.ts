@@ -1,9 +1,7 @@
-import { RuntimeModule } from '@app/runtime';
-import { EventPlatformModule } from '@app/runtime/platform';
-import { Module } from '@nestjs/common';
-import type { ConfigService } from '@nestjs/config';
+import { EventPlatformModule, RuntimeModule } from '@app/runtime';
+import { type DynamicModule, Module } from '@nestjs/common';
 
-import { InventoryServiceEnv } from './config/inventory.env';
+import type { InventoryServiceEnv } from './config/inventory.env';
 import { inventoryMigrations } from './db/inventory.migrations';
 import { InventoryController } from './stock/inventory.controller';
 import { InventoryEventsController } from './stock/inventory-events.controller';
@@ -11,18 +9,24 @@ import { StockRepository } from './stock/stock.repository';
 import { INVENTORY_SERVICE, StockService } from './stock/stock.service';
 
 /** Owns stock: reserves it for new orders (all lines or none), releases it on cancellation. */
-@Module({
-  imports: [
-    RuntimeModule.forRoot({ serviceName: INVENTORY_SERVICE, env: InventoryServiceEnv }),
-    EventPlatformModule.forRoot({
-      serviceName: INVENTORY_SERVICE,
-      schema: 'inventory',
-      migrations: (config: ConfigService) =>
-        inventoryMigrations({ count: config.get<number>('INVENTORY_SEED_COUNT')!, stock: config.get<number>('INVENTORY_SEED_STOCK')! }),
-      ownedStreams: ['INVENTORY'],
-    }),
-  ],
-  controllers: [InventoryController, InventoryEventsController],
-  providers: [StockService, StockRepository],
-})
-export class InventoryServiceModule {}
+@Module({})
+export class InventoryServiceModule {
+  /** The app over its environment, validated once by `runService`. */
+  static forRoot(env: InventoryServiceEnv): DynamicModule {
+    return {
+      module: InventoryServiceModule,
+      imports: [
+        RuntimeModule.forRoot({ serviceName: INVENTORY_SERVICE, env }),
+        EventPlatformModule.forRoot({
+          serviceName: INVENTORY_SERVICE,
+          env,
+          schema: 'inventory',
+          migrations: inventoryMigrations({ count: env.INVENTORY_SEED_COUNT, stock: env.INVENTORY_SEED_STOCK }),
+          ownedStreams: ['INVENTORY'],
+        }),
+      ],
+      controllers: [InventoryController, InventoryEventsController],
+      providers: [StockService, StockRepository],
+    };
+  }
+}

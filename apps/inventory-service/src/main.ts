@@ -1,7 +1,6 @@
 import './instrumentation';
 
-import { runService, serveOpenApi } from '@app/runtime';
-import { connectEventTransport } from '@app/runtime/platform';
+import { connectEventTransport, runService, serveOpenApi } from '@app/runtime';
 
 import { InventoryServiceEnv } from './config/inventory.env';
 import { InventoryServiceModule } from './inventory-service.module';

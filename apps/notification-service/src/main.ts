@@ -1,7 +1,6 @@
 import './instrumentation';
 
-import { runService } from '@app/runtime';
-import { connectEventTransport } from '@app/runtime/platform';
+import { connectEventTransport, runService } from '@app/runtime';
 
 import { NotificationServiceEnv } from './config/notification.env';
 import { NotificationServiceModule } from './notification-service.module';

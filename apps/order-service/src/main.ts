@@ -1,7 +1,6 @@
 import './instrumentation';
 
-import { runService } from '@app/runtime';
-import { connectEventTransport } from '@app/runtime/platform';
+import { connectEventTransport, runService } from '@app/runtime';
 
 import { assertAuthUsable } from './auth/verification-key';
 import { configureHttpApi } from './common/http-api';

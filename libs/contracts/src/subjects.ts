@@ -5,6 +5,8 @@
  * after them, outside consumers subscribe to them, the DLQ keeps them in headers) and stream names identify stored
  * data. Add new names; never rename old ones in place.
  */
+import { DLQ_STREAM_SPEC } from '@app/messaging';
+
 export const Subjects = {
   OrderCreated: 'orders.created',
   OrderConfirmed: 'orders.confirmed',
@@ -47,16 +49,11 @@ export const Streams: readonly StreamDeclaration[] = Object.freeze([
   },
 ]);
 
-/** Dead letters: `dlq.<service>.<original subject>`, the original bytes with the failure in headers. */
-export const DLQ_STREAM: StreamDeclaration = Object.freeze({
-  name: 'DLQ',
-  subjects: ['dlq.>'],
-  description: 'Dead letters of every consumer, kept with the original subject, sequence, delivery count and error.',
-});
-
-/** The stream holding `subject`, matched with NATS wildcard rules (`*` one token, `>` the rest); undefined if none. */
+/**
+ * The stream holding `subject` (dead letters, `dlq.<service>.<original subject>`, are in the DLQ stream that
+ * @app/messaging declares), matched with NATS wildcard rules (`*` one token, `>` the rest); undefined if none. */
 export function streamForSubject(subject: string): StreamDeclaration | undefined {
-  return [...Streams, DLQ_STREAM].find((stream) => stream.subjects.some((filter) => subjectMatches(filter, subject)));
+  return [...Streams, DLQ_STREAM_SPEC].find((stream) => stream.subjects.some((filter) => subjectMatches(filter, subject)));
 }
 
 function subjectMatches(filter: string, subject: string): boolean {

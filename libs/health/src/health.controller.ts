@@ -1,14 +1,17 @@
-import { LifecycleService } from '@app/runtime';
 import { Controller, Get, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 
+import { LifecycleService } from './lifecycle.service';
 import { ReadinessRegistry } from './readiness.registry';
 
 /** The failing indicators of a readiness result as `name: message` pairs, for one log line. */
 function reasons(result: Partial<HealthCheckResult>): string {
   return Object.entries(result.error ?? {})
-    .map(([name, indicator]) => `${name}: ${String((indicator as { message?: unknown } | undefined)?.message ?? indicator?.status)}`)
+    .map(([name, indicator]) => {
+      const message = (indicator as { message?: unknown } | undefined)?.message;
+      return `${name}: ${typeof message === 'string' ? message : String(indicator?.status)}`;
+    })
     .join('; ');
 }
 

@@ -33,10 +33,10 @@ const down = (key: string, message: string, details: object = {}): HealthIndicat
 
 /** The broker connection: down while disconnected or reconnecting. */
 export function natsConnectionCheck(key: string, source: { connection(): { connected: boolean; server?: string; status?: string } }): ReadinessCheck {
-  return async () => {
+  return () => {
     const state = source.connection();
     const { connected, ...details } = state;
-    return connected ? up(key, details) : down(key, `not connected (${state.status ?? 'disconnected'})`, details);
+    return Promise.resolve(connected ? up(key, details) : down(key, `not connected (${state.status ?? 'disconnected'})`, details));
   };
 }
 
@@ -85,6 +85,8 @@ export function databaseCheck(key: string, source: { check(key: string, timeoutM
  * need it wait and retry); the state is there for operators and alerts.
  */
 export function breakersCheck(source: { health(): Record<string, object> }): ReadinessCheck {
-  return async () =>
-    Object.fromEntries(Object.entries(source.health()).map(([name, details]) => [name, { ...details, status: 'up' }])) as HealthIndicatorResult;
+  return () =>
+    Promise.resolve(
+      Object.fromEntries(Object.entries(source.health()).map(([name, details]) => [name, { ...details, status: 'up' }])) as HealthIndicatorResult,
+    );
 }

@@ -59,6 +59,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy, 
   }
 
   /** Subscribes to connection status changes (`'status'`). */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- the signature of Nest's Server.on, which this overrides
   on<EventKey extends string = string, EventCallback extends Function = Function>(event: EventKey, callback: EventCallback): void {
     if (event === 'status') this.connectionManager.status$.subscribe((status: ConnectionStatus) => (callback as unknown as (s: ConnectionStatus) => void)(status));
   }

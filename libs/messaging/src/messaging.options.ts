@@ -1,17 +1,18 @@
-import type { ModuleMetadata } from '@nestjs/common';
+import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
 
 import { DEFAULTS } from './messaging.constants';
 
 /** Why a payload could not be decoded; every kind is poison (DLQ, never retried). */
 export type DecodeFailureKind = 'malformed' | 'invalid' | 'unsupported-version' | 'unknown-type';
 
-export type DecodeResult<T> = { ok: true; value: T } | { ok: false; kind: DecodeFailureKind | string; reason: string };
+/** `kind` is a {@link DecodeFailureKind} for this library's codecs; another codec may name its own kinds. */
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; kind: string; reason: string };
 
 /**
  * How events become bytes and back. `@app/contracts`' `cloudEventCodec` fits this shape; messaging does not depend
  * on contracts so any codec can be used.
  */
-export interface MessageCodec<T = any> {
+export interface MessageCodec<T = unknown> {
   /** Validates and serializes an event (publisher side); throws when the event is invalid. */
   encode(event: T): { subject: string; msgId: string; data: Uint8Array };
   /** Tolerant decode (consumer side); never throws. */
@@ -94,8 +95,9 @@ export interface MessagingModuleOptions {
 }
 
 export interface MessagingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  inject?: any[];
-  useFactory: (...args: any[]) => MessagingModuleOptions | Promise<MessagingModuleOptions>;
+  inject?: FactoryProvider['inject'];
+  /** Receives the `inject` providers in order, as a Nest factory provider does. */
+  useFactory: (...args: never[]) => MessagingModuleOptions | Promise<MessagingModuleOptions>;
 }
 
 /** Options with every default applied. */

@@ -15,7 +15,7 @@ export function createMessagingProviders(options: MessagingModuleAsyncOptions): 
     {
       provide: MESSAGING_OPTIONS,
       inject: options.inject ?? [],
-      useFactory: async (...args: unknown[]) => resolveMessagingOptions(await options.useFactory(...args)),
+      useFactory: async (...args: unknown[]) => resolveMessagingOptions(await options.useFactory(...(args as never[]))),
     },
     {
       // Connected before anything that needs it is built; waits for the first server (retrying forever).

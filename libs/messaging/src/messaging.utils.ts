@@ -14,7 +14,7 @@ export function describeFailure(error: unknown): string {
     try {
       return JSON.stringify(error);
     } catch {
-      return String(error);
+      return Object.prototype.toString.call(error); // not serializable (a cycle): at least its kind
     }
   }
   return String(error);

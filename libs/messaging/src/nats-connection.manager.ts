@@ -197,14 +197,16 @@ export class NatsConnectionManager implements OnApplicationShutdown {
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
+      // A server address, an error code, or (servers changed) an object: as text for logs and the status.
+      const data = typeof s.data === 'object' ? JSON.stringify(s.data) : String(s.data);
       switch (s.type) {
         case Events.Disconnect:
-          this.logger.warn(`disconnected from ${String(s.data)}`);
-          this.setStatus({ state: 'disconnected', server: String(s.data) });
+          this.logger.warn(`disconnected from ${data}`);
+          this.setStatus({ state: 'disconnected', server: data });
           break;
         case Events.Reconnect:
-          this.logger.log(`reconnected to ${String(s.data)}`);
-          this.setStatus({ state: 'connected', server: String(s.data) });
+          this.logger.log(`reconnected to ${data}`);
+          this.setStatus({ state: 'connected', server: data });
           break;
         case DebugEvents.Reconnecting:
           if (this.status.state !== 'reconnecting') this.logger.warn(`reconnecting (last server ${nc.getServer()})`);
@@ -214,13 +216,13 @@ export class NatsConnectionManager implements OnApplicationShutdown {
           // A permissions violation names only its code in `data`; the refused operation and subject are what an
           // operator needs to fix the user's permissions (or find who tried to publish what they do not own).
           const refused = s.permissionContext;
-          const detail = refused ? `${String(s.data)}: ${refused.operation} to "${refused.subject}" refused for this NATS user` : String(s.data);
+          const detail = refused ? `${data}: ${refused.operation} to "${refused.subject}" refused for this NATS user` : data;
           this.logger.error(`async error from ${nc.getServer()}: ${detail}`);
           this.setStatus({ state: this.status.state, lastError: detail });
           break;
         }
         case Events.LDM:
-          this.logger.warn(`server ${String(s.data)} entered lame duck mode; will move to another server`);
+          this.logger.warn(`server ${data} entered lame duck mode; will move to another server`);
           break;
         case DebugEvents.StaleConnection:
           this.logger.warn(`stale connection to ${nc.getServer()}`);

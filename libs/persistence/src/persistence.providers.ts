@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Logger, type Provider } from '@nestjs/common';
 
 import { openConnection } from './database/database.connection';
@@ -23,8 +25,6 @@ function isConnectError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && CONNECT_ERROR_CODES.has(code);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Opens the database and applies migrations before any provider can use it: everything that injects DATABASE

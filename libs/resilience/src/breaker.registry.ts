@@ -1,14 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { type BatchObservableCallback, type Counter, type Meter, metrics, type ObservableGauge } from '@opentelemetry/api';
 
-import {
-  BREAKER_STATE_VALUE,
-  type BreakerState,
-  createResiliencePolicy,
-  type DependencyPolicy,
-  type DependencyPolicyHooks,
-  type Subscription,
-} from './dependency.policy';
+import { BREAKER_STATE_VALUE, type BreakerState, type DependencyPolicy, type DependencyPolicyHooks, type Subscription } from './dependency-policy.interfaces';
+import { createResiliencePolicy } from './dependency.policy';
 import { RESILIENCE_DEFAULTS, RESILIENCE_INSTRUMENTATION_SCOPE, ResilienceMetricNames } from './resilience.constants';
 import {
   DEFAULT_RESILIENCE_OPTIONS,
@@ -133,7 +127,7 @@ export class BreakerRegistry implements OnModuleDestroy {
 
   /** A readiness check (fits `ReadinessRegistry.register(key, check)` of @app/health); never fails, never hangs. */
   readinessCheck(): () => Promise<Record<string, DependencyHealth>> {
-    return async () => this.health();
+    return () => Promise.resolve(this.health());
   }
 
   /** Stops observing: removes the gauge callback and the policy subscriptions. */

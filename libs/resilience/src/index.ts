@@ -1,35 +1,13 @@
+/**
+ * @app/resilience: retry, circuit breaker, timeout and bulkhead around each outside dependency (cockatiel 3), one
+ * named policy per dependency, observed in health details and metrics through the `BreakerRegistry`.
+ */
 export { abortableDelay } from './abortable-delay';
 export { BreakerRegistry, type DependencyHealth } from './breaker.registry';
-export {
-  BREAKER_STATE_VALUE,
-  createResiliencePolicy,
-  type BreakerState,
-  type BreakerStateChange,
-  type CallRejection,
-  type DependencyPolicy,
-  type DependencyPolicyHooks,
-  type DependencyStats,
-  type RetryAttempt,
-  type Subscription,
-} from './dependency.policy';
+export { createResiliencePolicy } from './dependency.policy';
+export type { DependencyPolicy } from './dependency-policy.interfaces';
 export { DependencyUnavailableError, type UnavailableReason } from './errors/dependency-unavailable.error';
-export { isTransientFailure } from './errors/transient-failure';
-export { RESILIENCE_DEFAULTS, ResilienceMetricNames } from './resilience.constants';
-export {
-  RESILIENCE_ENV_KEYS,
-  ResilienceEnv,
-  resilienceOptionsFromEnv,
-  WithResilienceEnv,
-  type ResilienceEnvVars,
-} from './resilience.env';
+export { resilienceOptionsFromEnv, type ResilienceEnvVars, WithResilienceEnv } from './resilience.env';
 export { ResilienceModule } from './resilience.module';
-export {
-  DEFAULT_RESILIENCE_OPTIONS,
-  resolveResilienceOptions,
-  type BreakerOptions,
-  type BulkheadOptions,
-  type ResilienceOptions,
-  type ResilienceOverrides,
-  type RetryOptions,
-} from './resilience.options';
-export { type ResilienceModuleOptions } from './resilience.providers';
+export type { ResilienceOptions, ResilienceOverrides } from './resilience.options';
+export type { ResilienceModuleOptions } from './resilience.providers';

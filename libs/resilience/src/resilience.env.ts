@@ -24,22 +24,10 @@ export interface ResilienceEnvVars {
   RESILIENCE_BULKHEAD_MAX_QUEUE: number;
 }
 
-/** Names of the resilience variables, for reading them out of a `ConfigService`. */
-export const RESILIENCE_ENV_KEYS = [
-  'RESILIENCE_TIMEOUT_MS',
-  'RESILIENCE_RETRY_MAX_ATTEMPTS',
-  'RESILIENCE_RETRY_INITIAL_DELAY_MS',
-  'RESILIENCE_RETRY_MAX_DELAY_MS',
-  'RESILIENCE_BREAKER_THRESHOLD',
-  'RESILIENCE_BREAKER_HALF_OPEN_MS',
-  'RESILIENCE_BULKHEAD_MAX_CONCURRENT',
-  'RESILIENCE_BULKHEAD_MAX_QUEUE',
-] as const satisfies ReadonlyArray<keyof ResilienceEnvVars>;
-
 /**
  * Adds the resilience variables (validated, with defaults) to an app's env schema, e.g.
  * `class PaymentServiceEnv extends WithResilienceEnv(CommonEnv) {}`. TypeScript classes have one base, so the
- * variables come as a mixin; {@link ResilienceEnv} is the same set on its own.
+ * variables come as a mixin.
  */
 export function WithResilienceEnv<TBase extends Constructor>(Base: TBase) {
   class ResilienceEnvMixin extends Base implements ResilienceEnvVars {
@@ -93,9 +81,6 @@ export function WithResilienceEnv<TBase extends Constructor>(Base: TBase) {
   }
   return ResilienceEnvMixin;
 }
-
-/** The resilience variables on their own (validate with `validateEnv(ResilienceEnv, process.env)`). */
-export class ResilienceEnv extends WithResilienceEnv(class {}) {}
 
 /** Maps validated resilience variables to policy options. */
 export function resilienceOptionsFromEnv(env: ResilienceEnvVars): ResilienceOptions {

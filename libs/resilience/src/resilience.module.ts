@@ -6,7 +6,7 @@ import { resilienceDefaultsProvider, type ResilienceModuleOptions } from './resi
 
 /**
  * Global module providing the {@link BreakerRegistry} (policies per dependency, health details, metrics). Import once
- * in the app's root module, after `RuntimeModule` (it reads `RESILIENCE_*` through the global ConfigService).
+ * in the app's root module: `ResilienceModule.forRoot({ defaults: resilienceOptionsFromEnv(env) })`.
  * Readiness: register `registry.health()` with the app's ReadinessRegistry (`breakersCheck` of @app/health does).
  */
 @Module({})

@@ -1,24 +1,27 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { LifecycleService } from '@app/health';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 
 import type { CommonEnv } from './common.env';
-import { LifecycleService } from './lifecycle.service';
+import { answerFrameworkError, configureHttpErrors } from './http';
+import { ConfigValidationError, loadEnv } from './load-env';
 import { watchParent } from './parent-watch';
 import { QuietBootLogger } from './quiet-boot.logger';
-import { answerFrameworkError, configureHttpErrors } from './http';
-import { ConfigValidationError, validateEnv } from './load-env';
 import { HTTP_BODY_LIMIT_BYTES } from './runtime.constants';
-
-export { HTTP_BODY_LIMIT_BYTES };
 
 export interface ServiceDefinition<E extends CommonEnv> {
   /** `order-service`, ... */
   name: string;
-  /** The app's root module. */
-  module: Type<unknown>;
-  /** The app's env schema; validated before Nest starts so a bad value ends the process with one clear message. */
+  /** The app's root module, built from the validated environment (`OrderServiceModule.forRoot(env)`). */
+  module: { forRoot(env: E): DynamicModule };
+  /**
+   * The app's env schema. It is validated once, here, before Nest starts, so a bad value ends the process with one
+   * clear message; the module tree then receives the typed result (`APP_ENV`, and each lib's `forRoot` options).
+   */
   env: new () => E;
   /**
    * Checks of the validated environment that must pass before anything starts (order-service refuses to serve its
@@ -28,8 +31,6 @@ export interface ServiceDefinition<E extends CommonEnv> {
   /** Adds what is particular to the app (transports, OpenAPI, ...) before it starts listening. */
   configure?: (app: NestFastifyApplication, env: E) => void | Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * SIGTERM/SIGINT: readiness turns 503 at once, an optional pre-stop delay lets endpoints drop the pod, then
@@ -78,7 +79,7 @@ function fail(name: string, message: string): never {
 export async function runService<E extends CommonEnv>(definition: ServiceDefinition<E>): Promise<INestApplication> {
   let env: E;
   try {
-    env = validateEnv(definition.env, process.env);
+    env = loadEnv(definition.env);
   } catch (error) {
     if (error instanceof ConfigValidationError) fail(definition.name, error.message);
     throw error;
@@ -91,7 +92,7 @@ export async function runService<E extends CommonEnv>(definition: ServiceDefinit
 
   try {
     const app = await NestFactory.create<NestFastifyApplication>(
-      definition.module,
+      definition.module.forRoot(env),
       new FastifyAdapter({ bodyLimit: HTTP_BODY_LIMIT_BYTES, frameworkErrors: answerFrameworkError }),
       { bufferLogs: true, abortOnError: false },
     );

@@ -1,9 +1,13 @@
-export { runService, HTTP_BODY_LIMIT_BYTES, type ServiceDefinition } from './bootstrap';
-export { CommonEnv, LOG_LEVELS, type LogLevel } from './common.env';
-export { IsNatsServerList, IsPostgresUrl } from './env.validators';
-export { LifecycleService } from './lifecycle.service';
+/**
+ * @app/runtime: how a service of this system starts and what it runs on.
+ * - `runService(...)` validates the app's environment once, builds its root module from it and listens.
+ * - `RuntimeModule.forRoot(...)` provides that environment under `APP_ENV`, and the logger.
+ * - `EventPlatformModule.forRoot(...)` composes telemetry, resilience, health, messaging and persistence.
+ */
+export { runService, type ServiceDefinition } from './bootstrap';
+export { CommonEnv } from './common.env';
 export { ConfigValidationError, validateEnv } from './load-env';
-export { setLogMixin, type LogMixin } from './logger.options';
+export { connectEventTransport, EventPlatformModule, type EventPlatformOptions } from './platform/event-platform.module';
 export { RuntimeModule, type RuntimeModuleOptions } from './runtime.module';
-export { SERVICE_NAME } from './runtime.constants';
-export { ApiProblems, BodyParseError, configureHttpErrors, isDatabaseOutage, parseJsonBody, type ProblemDetails, ProblemDetailsFilter, Problem, sendProblem, serveOpenApi, toProblem } from './http';
+export { APP_ENV } from './runtime.constants';
+export { ApiProblems, sendProblem, serveOpenApi } from './http';

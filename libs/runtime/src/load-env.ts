@@ -42,3 +42,16 @@ export function validateEnv<T extends object>(
   if (errors.length > 0) throw new ConfigValidationError(describe(errors, input));
   return instance;
 }
+
+/**
+ * The one read of `process.env` a service makes: validates it against the app's env schema (see {@link validateEnv}).
+ * `runService` calls it once at boot and hands the result to the module tree; nothing else reads the environment.
+ */
+export function loadEnv<T extends object>(schema: EnvClass<T>): T {
+  return validateEnv(schema, process.env);
+}
+
+/** The version npm gives the process when it runs a script (`npm_package_version`), for documents such as OpenAPI. */
+export function packageVersion(): string {
+  return process.env.npm_package_version ?? '0.0.0';
+}

@@ -52,7 +52,7 @@ export function buildPinoHttpOptions(serviceName: string, level: LogLevel, forma
       },
       // For a 5xx without an exception pino-http invents "failed with status code 503" and logs its stack, which
       // points into pino-http itself: keep the line, drop the made-up error. A real one (res.err) stays.
-      customErrorObject: (_req, res, error, value) =>
+      customErrorObject: (_req, res, error, value: Record<string, unknown>) =>
         (res as { err?: unknown }).err === undefined && error.message === `failed with status code ${res.statusCode}`
           ? { ...value, err: undefined }
           : value,

@@ -27,6 +27,8 @@ class ProbeController {
   }
 }
 
+// Log lines as parsed JSON, asserted field by field.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed JSON log line; each assertion states its shape
 type Line = Record<string, any>;
 
 /** An app with the services' real logger options, its log lines captured instead of written to stdout. */

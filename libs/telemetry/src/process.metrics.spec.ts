@@ -1,7 +1,7 @@
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 
-import { cpuShareLines, neighbourPorts } from '../../../test/bench/support/services';
+import { cpuShareLines, neighbourPorts } from '../../../tools/load-services';
 import { registerProcessMetrics } from './process.metrics';
 
 describe('process metrics', () => {

@@ -53,7 +53,7 @@ export async function pump(count: number, inFlight: number, fn: (i: number) => P
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(inFlight, count)) }, lane));
-  if (failed !== undefined) throw failed;
+  if (failed !== undefined) throw failed instanceof Error ? failed : new Error('a lane failed with a value that is not an Error', { cause: failed });
 }
 
 /** Resolves when `isDone()` is true (checked whenever `poke()` is called and every 5 ms), rejects after `timeoutMs`. */

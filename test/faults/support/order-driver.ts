@@ -3,8 +3,9 @@
  * careful client does, retrying a failed request under the same Idempotency-Key.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import type { Json } from '../../support/json';
 
 /** Orders above this total are declined by payment-service (set through PAYMENT_DECLINE_ABOVE). */
 export const DECLINE_ABOVE = 500_000;
@@ -66,8 +67,8 @@ export async function driveOrders(
       const plan = planOrder(i, options.tag);
       const deadline = Date.now() + (options.retryForMs ?? 90_000);
       for (;;) {
-        let status = 0;
-        let body: any;
+        let status: number;
+        let body: Json;
         try {
           const response = await fetch(`${base()}/orders`, {
             method: 'POST',

@@ -4,6 +4,7 @@
  */
 import { connect, type NatsConnection } from 'nats';
 
+import type { Json } from '../../support/json';
 import { scanStream } from '../../../libs/messaging/src/dlq/dead-letters';
 import type { ServiceName } from '../../support/stack';
 
@@ -17,7 +18,7 @@ export async function storedEvents(natsUrl: string): Promise<Map<string, Map<str
     const byOrder = new Map<string, Map<string, { ids: Set<string>; copies: number }>>();
     for (const stream of SAGA_STREAMS) {
       for (const { data } of await readStream(nc, stream)) {
-        let event: any;
+        let event: Json;
         try {
           event = JSON.parse(Buffer.from(data).toString('utf8'));
         } catch {
@@ -40,7 +41,7 @@ export async function storedEvents(natsUrl: string): Promise<Map<string, Map<str
 }
 
 /** All messages of a stream (optionally filtered), oldest first. */
-export async function readStream(nc: NatsConnection, stream: string, filter?: string): Promise<{ subject: string; data: Uint8Array; headers?: any; seq: number }[]> {
+export async function readStream(nc: NatsConnection, stream: string, filter?: string): Promise<{ subject: string; data: Uint8Array; headers?: Json; seq: number }[]> {
   const jsm = await nc.jetstreamManager();
   const messages = await scanStream(jsm, stream, filter ?? '>').catch((error: Error) => {
     if (/stream not found/i.test(error.message)) return [];

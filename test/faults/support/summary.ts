@@ -96,7 +96,7 @@ export async function scenario(name: string, body: (signal: AbortSignal) => Prom
   }
   controller.abort();
   recordRow({ scenario: name, ...row, seconds: (Date.now() - started) / 1000, passed: error === undefined });
-  if (error) throw error;
+  if (error) throw error instanceof Error ? error : new Error('the scenario failed with a value that is not an Error', { cause: error });
 }
 
 /**

@@ -1,12 +1,7 @@
-import {
-  EventPublisher,
-  JetStreamContext,
-  JetStreamServer,
-  type MessagingModuleOptions,
-  MessagingModule,
-  NatsConnectionManager,
-  PermanentError,
-} from '@app/messaging';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { EventPublisher, JetStreamContext, JetStreamServer, type MessagingModuleOptions, MessagingModule, PermanentError } from '@app/messaging';
+import { NatsConnectionManager } from '../../../libs/messaging/src/nats-connection.manager';
 import { Controller, Injectable, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -14,8 +9,6 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { concat, delay, type Observable, of, throwError } from 'rxjs';
 
 import type { TestEvent } from './json.codec';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Everything the handlers saw, for assertions. */
 @Injectable()

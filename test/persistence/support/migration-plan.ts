@@ -1,5 +1,5 @@
 /**
- * A plan for `npm run db:migrate -- test/persistence/support/migration-plan.ts` (see libs/persistence/src/migrate.cli.ts),
+ * A plan for `npm run db:migrate -- test/persistence/support/migration-plan.ts` (see tools/db-migrate.ts),
  * used by the specs to run the CLI exactly as an operator would.
  */
 import type { MigrationPlan } from '@app/persistence';

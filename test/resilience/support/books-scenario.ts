@@ -15,7 +15,6 @@ import { DatabaseNotificationProviderBooks, SimulatedNotificationProvider } from
 import { PAYMENT_MIGRATIONS } from '../../../apps/payment-service/src/db/payment.migrations';
 import { DatabasePaymentGatewayBooks, SimulatedPaymentGateway } from '../../../apps/payment-service/src/gateway';
 import { openConnection } from '../../../libs/persistence/src/database/database.connection';
-import type { Database } from '../../../libs/persistence/src/database/database.types';
 
 const rows = <R>(result: unknown): R[] => (result as { rows: R[] }).rows;
 /** Key order does not survive jsonb; compare answers field by field. */
@@ -55,7 +54,7 @@ async function main(): Promise<unknown> {
     // the gateway's transaction waits for it, on PostgreSQL it runs beside it; neither deadlocks.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const business = (db as Database).transaction(async (tx) => {
+    const business = db.transaction(async (tx) => {
       await tx.execute(sql`select 1`);
       await held;
     });

@@ -8,6 +8,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 
+import type { Json } from '../../support/json';
+
 /** OTLP span kinds (the enum of the protocol, which starts at 1 for INTERNAL). */
 export const OtlpSpanKind = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 
@@ -78,7 +80,7 @@ function hexId(id: string | undefined): string | undefined {
 /** Flattens an `ExportTraceServiceRequest` in the JSON encoding. */
 export function flattenTraceRequest(body: unknown): ExportedSpan[] {
   const result: ExportedSpan[] = [];
-  const request = body as { resourceSpans?: any[] };
+  const request = body as { resourceSpans?: Json[] };
   for (const resourceSpans of request.resourceSpans ?? []) {
     const resource = attributes(resourceSpans.resource?.attributes);
     for (const scopeSpans of resourceSpans.scopeSpans ?? []) {

@@ -5,8 +5,8 @@ import { InventoryServiceEnv } from '../config/inventory.env';
 import { inventoryMigrations } from './inventory.migrations';
 
 /** What `npm run db:migrate` applies for inventory-service, with the seed from the environment as at start. */
-export function migrationPlan(): MigrationPlan {
-  const env = validateEnv(InventoryServiceEnv, process.env);
+export function migrationPlan(raw: Record<string, string | undefined>): MigrationPlan {
+  const env = validateEnv(InventoryServiceEnv, raw);
   return {
     serviceName: 'inventory-service',
     schema: 'inventory',

@@ -7,12 +7,7 @@ export {
   NOTIFICATION_PROVIDER_DEPENDENCY,
   NOTIFICATION_PROVIDER_POLICY,
 } from './notification-provider.constants';
-export {
-  NOTIFICATION_PROVIDER_ENV_KEYS,
-  NotificationProviderEnv,
-  WithNotificationProviderEnv,
-  type NotificationProviderEnvVars,
-} from './notification-provider.env';
+export { type NotificationProviderEnvVars, WithNotificationProviderEnv } from './notification-provider.env';
 export { NotificationProviderUnavailableError, NotificationRequestRejectedError } from './notification-provider.errors';
 export type {
   NotificationProvider,

@@ -12,11 +12,6 @@ export interface NotificationProviderEnvVars {
   NOTIFICATION_PROVIDER_LATENCY_MS: number;
 }
 
-export const NOTIFICATION_PROVIDER_ENV_KEYS = [
-  'NOTIFICATION_PROVIDER_FAILURE_RATE',
-  'NOTIFICATION_PROVIDER_LATENCY_MS',
-] as const satisfies ReadonlyArray<keyof NotificationProviderEnvVars>;
-
 /**
  * Adds the simulated notification provider's variables to an env schema:
  * `class NotificationServiceEnv extends WithNotificationProviderEnv(WithResilienceEnv(CommonEnv)) {}`.
@@ -38,6 +33,3 @@ export function WithNotificationProviderEnv<TBase extends Constructor>(Base: TBa
   }
   return NotificationProviderEnvMixin;
 }
-
-/** The provider variables on their own. */
-export class NotificationProviderEnv extends WithNotificationProviderEnv(class {}) {}

@@ -1,5 +1,4 @@
-import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { type DynamicModule, Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
 
 import { AUTH_CONFIG, type AuthConfig, authConfigFromEnv } from './auth.config';
 import type { AuthEnvVars } from './auth.env';
@@ -12,29 +11,23 @@ import { loadVerificationKey, VERIFICATION_KEY, type VerificationKey } from './v
  * Bearer authentication of the orders API: the resolved configuration, the verification key (loaded at boot, so an
  * unreadable key file stops the process), the verifier, the per-request authenticator and the guard.
  */
-@Module({
-  providers: [
-    {
-      provide: AUTH_CONFIG,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<AuthEnvVars, true>) =>
-        authConfigFromEnv({
-          AUTH_JWT_PUBLIC_KEY_FILE: config.get('AUTH_JWT_PUBLIC_KEY_FILE'),
-          AUTH_JWKS_URL: config.get('AUTH_JWKS_URL'),
-          AUTH_JWT_ISSUER: config.get('AUTH_JWT_ISSUER'),
-          AUTH_JWT_AUDIENCE: config.get('AUTH_JWT_AUDIENCE'),
-          AUTH_JWT_ALGORITHM: config.get('AUTH_JWT_ALGORITHM'),
-          AUTH_DISABLED: config.get('AUTH_DISABLED'),
-        }),
-    },
-    { provide: VERIFICATION_KEY, inject: [AUTH_CONFIG], useFactory: (config: AuthConfig) => loadVerificationKey(config) },
-    JwtVerifier,
-    RequestAuthenticator,
-    AuthGuard,
-  ],
-  exports: [AUTH_CONFIG, RequestAuthenticator, AuthGuard],
-})
+@Module({})
 export class AuthModule implements OnModuleInit {
+  /** Authentication as the validated `AUTH_*` variables configure it. */
+  static forRoot(env: AuthEnvVars): DynamicModule {
+    return {
+      module: AuthModule,
+      providers: [
+        { provide: AUTH_CONFIG, useFactory: () => authConfigFromEnv(env) },
+        { provide: VERIFICATION_KEY, inject: [AUTH_CONFIG], useFactory: (config: AuthConfig) => loadVerificationKey(config) },
+        JwtVerifier,
+        RequestAuthenticator,
+        AuthGuard,
+      ],
+      exports: [AUTH_CONFIG, RequestAuthenticator, AuthGuard],
+    };
+  }
+
   private readonly logger = new Logger('Auth');
 
   constructor(

@@ -43,7 +43,7 @@ export function readPemPublicKey(file: string, configured?: JwtAlgorithm): { pem
   try {
     pem = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`AUTH_JWT_PUBLIC_KEY_FILE cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}): ${file}`);
+    throw new Error(`AUTH_JWT_PUBLIC_KEY_FILE cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}): ${file}`, { cause: error });
   }
   if (!pem.includes('-----BEGIN PUBLIC KEY-----')) {
     throw new Error(`AUTH_JWT_PUBLIC_KEY_FILE ${file} is not a PEM public key (-----BEGIN PUBLIC KEY-----); never give the API a private key`);
@@ -53,7 +53,7 @@ export function readPemPublicKey(file: string, configured?: JwtAlgorithm): { pem
     algorithm = algorithmOf(createPublicKey(pem), file);
   } catch (error) {
     if ((error as Error).message.startsWith('AUTH_')) throw error;
-    throw new Error(`AUTH_JWT_PUBLIC_KEY_FILE ${file} is not a valid public key: ${(error as Error).message}`);
+    throw new Error(`AUTH_JWT_PUBLIC_KEY_FILE ${file} is not a valid public key: ${(error as Error).message}`, { cause: error });
   }
   if (configured && configured !== algorithm) {
     throw new Error(`AUTH_JWT_ALGORITHM is ${configured} but the key in AUTH_JWT_PUBLIC_KEY_FILE is for ${algorithm}`);

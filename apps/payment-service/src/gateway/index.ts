@@ -7,7 +7,7 @@ export {
   PAYMENT_GATEWAY_DEPENDENCY,
   PAYMENT_GATEWAY_POLICY,
 } from './payment-gateway.constants';
-export { PAYMENT_GATEWAY_ENV_KEYS, PaymentGatewayEnv, WithPaymentGatewayEnv, type PaymentGatewayEnvVars } from './payment-gateway.env';
+export { WithPaymentGatewayEnv, type PaymentGatewayEnvVars } from './payment-gateway.env';
 export { PaymentGatewayUnavailableError, PaymentRequestRejectedError } from './payment-gateway.errors';
 export type {
   ChargeRequest,

@@ -13,12 +13,6 @@ export interface PaymentGatewayEnvVars {
   PAYMENT_DECLINE_ABOVE: number;
 }
 
-export const PAYMENT_GATEWAY_ENV_KEYS = [
-  'PAYMENT_GATEWAY_FAILURE_RATE',
-  'PAYMENT_GATEWAY_LATENCY_MS',
-  'PAYMENT_DECLINE_ABOVE',
-] as const satisfies ReadonlyArray<keyof PaymentGatewayEnvVars>;
-
 /**
  * Adds the simulated payment gateway's variables to an env schema:
  * `class PaymentServiceEnv extends WithPaymentGatewayEnv(WithResilienceEnv(CommonEnv)) {}`.
@@ -46,6 +40,3 @@ export function WithPaymentGatewayEnv<TBase extends Constructor>(Base: TBase) {
   }
   return PaymentGatewayEnvMixin;
 }
-
-/** The gateway variables on their own. */
-export class PaymentGatewayEnv extends WithPaymentGatewayEnv(class {}) {}

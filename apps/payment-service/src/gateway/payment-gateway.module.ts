@@ -1,7 +1,5 @@
-import { validateEnv } from '@app/runtime';
 import { BreakerRegistry } from '@app/resilience';
-import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { type DynamicModule, Module } from '@nestjs/common';
 
 import { PaymentGatewayClient } from './payment-gateway.client';
 import { DatabasePaymentGatewayBooks } from './payment-gateway.books';
@@ -12,17 +10,12 @@ import {
   PAYMENT_GATEWAY_DEPENDENCY,
   PAYMENT_GATEWAY_POLICY,
 } from './payment-gateway.constants';
-import { PAYMENT_GATEWAY_ENV_KEYS, PaymentGatewayEnv } from './payment-gateway.env';
+import type { PaymentGatewayEnvVars } from './payment-gateway.env';
 import type { PaymentGatewayConfig } from './payment-gateway.interfaces';
 import { SimulatedPaymentGateway } from './simulated-payment.gateway';
 
-/**
- * Reads and validates the gateway's variables. Works whether or not the app's env schema includes
- * `WithPaymentGatewayEnv` (then the values are already numbers); a bad value fails the boot with its name.
- */
-export function paymentGatewayConfigFromEnv(read: (key: string) => unknown): PaymentGatewayConfig {
-  const raw = Object.fromEntries(PAYMENT_GATEWAY_ENV_KEYS.map((key) => [key, read(key)]));
-  const env = validateEnv(PaymentGatewayEnv, raw);
+/** The gateway's settings from the app's validated environment (`WithPaymentGatewayEnv` in its schema). */
+export function paymentGatewayConfigFromEnv(env: PaymentGatewayEnvVars): PaymentGatewayConfig {
   return {
     failureRate: env.PAYMENT_GATEWAY_FAILURE_RATE,
     latencyMs: env.PAYMENT_GATEWAY_LATENCY_MS,
@@ -32,26 +25,26 @@ export function paymentGatewayConfigFromEnv(read: (key: string) => unknown): Pay
 
 /**
  * Provides {@link PaymentGatewayClient}: the simulated gateway behind the `payment-gateway` policy. Needs the global
- * `ResilienceModule.forRoot()` (for BreakerRegistry), `ConfigService`, and the global `PersistenceModule` (the
- * gateway's books live in the service's database; tests without one override `PAYMENT_GATEWAY_BOOKS`).
+ * `ResilienceModule.forRoot()` (for BreakerRegistry) and the global `PersistenceModule` (the gateway's books live in
+ * the service's database; tests without one override `PAYMENT_GATEWAY_BOOKS`).
  */
-@Module({
-  providers: [
-    {
-      provide: PAYMENT_GATEWAY_CONFIG,
-      inject: [{ token: ConfigService, optional: true }],
-      useFactory: (config?: ConfigService): PaymentGatewayConfig =>
-        paymentGatewayConfigFromEnv((key) => (config ? config.get<unknown>(key) : process.env[key])),
-    },
-    { provide: PAYMENT_GATEWAY_BOOKS, useClass: DatabasePaymentGatewayBooks },
-    { provide: PAYMENT_GATEWAY, useClass: SimulatedPaymentGateway },
-    {
-      provide: PAYMENT_GATEWAY_POLICY,
-      inject: [BreakerRegistry],
-      useFactory: (breakers: BreakerRegistry) => breakers.get(PAYMENT_GATEWAY_DEPENDENCY) ?? breakers.create(PAYMENT_GATEWAY_DEPENDENCY),
-    },
-    PaymentGatewayClient,
-  ],
-  exports: [PaymentGatewayClient],
-})
-export class PaymentGatewayModule {}
+@Module({})
+export class PaymentGatewayModule {
+  static forRoot(config: PaymentGatewayConfig): DynamicModule {
+    return {
+      module: PaymentGatewayModule,
+      providers: [
+        { provide: PAYMENT_GATEWAY_CONFIG, useValue: config },
+        { provide: PAYMENT_GATEWAY_BOOKS, useClass: DatabasePaymentGatewayBooks },
+        { provide: PAYMENT_GATEWAY, useClass: SimulatedPaymentGateway },
+        {
+          provide: PAYMENT_GATEWAY_POLICY,
+          inject: [BreakerRegistry],
+          useFactory: (breakers: BreakerRegistry) => breakers.get(PAYMENT_GATEWAY_DEPENDENCY) ?? breakers.create(PAYMENT_GATEWAY_DEPENDENCY),
+        },
+        PaymentGatewayClient,
+      ],
+      exports: [PaymentGatewayClient],
+    };
+  }
+}

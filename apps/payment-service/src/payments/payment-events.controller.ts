@@ -1,8 +1,7 @@
 import { type EventEnvelope, Subjects } from '@app/contracts';
 import { JetStreamContext } from '@app/messaging';
-import type { CommonEnv } from '@app/runtime';
-import { Controller } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { APP_ENV, type CommonEnv } from '@app/runtime';
+import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 
 import { PaymentsService } from './payments.service';
@@ -14,9 +13,9 @@ export class PaymentEventsController {
 
   constructor(
     private readonly payments: PaymentsService,
-    config: ConfigService<CommonEnv, true>,
+    @Inject(APP_ENV) env: CommonEnv,
   ) {
-    this.maxDeliver = config.get('NATS_MAX_DELIVER', { infer: true });
+    this.maxDeliver = env.NATS_MAX_DELIVER;
   }
 
   /** On the last delivery an unavailable gateway fails the payment instead of retrying, so the order still ends. */

@@ -1,7 +1,9 @@
+import { DLQ_STREAM_NAME } from '@app/messaging';
+
 import { createEvent } from '../envelope/create-event';
 import { CLOUDEVENTS_CONTENT_TYPE, EventEnvelopeSchema } from '../envelope/event-envelope';
 import { EventCatalog } from '../events/event-catalog';
-import { ALL_SUBJECTS, DLQ_STREAM, streamForSubject, type Subject } from '../subjects';
+import { ALL_SUBJECTS, streamForSubject, type Subject } from '../subjects';
 import { type JsonSchema, schemaForClass, schemaRef, type SchemaRegistry } from './json-schema';
 
 /** Version of the documented API; bump it with any contract change (the drift test reminds you to regenerate). */
@@ -78,7 +80,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
     title: 'Dead letters',
     description:
       `Messages a consumer could not process (invalid, unsupported or out of deliveries), stored in the JetStream ` +
-      `stream ${DLQ_STREAM.name}. The body is the original message unchanged; dlq-* headers carry the original ` +
+      `stream ${DLQ_STREAM_NAME}. The body is the original message unchanged; dlq-* headers carry the original ` +
       `subject, stream, sequence, message id, error, delivery count and consumer.`,
     parameters: {
       service: { description: 'The consuming service that gave up, e.g. inventory-service.' },

@@ -22,7 +22,7 @@ import {
 /** class-validator does not export this type from its entry point. */
 type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
 
-import { classDescription, propertyHints } from '../events/schema-hints';
+import { type ClassRef, classDescription, propertyHints } from '../events/schema-hints';
 
 /** The subset of JSON Schema (draft-07, AsyncAPI's default schema format) the generator emits. */
 export interface JsonSchema {
@@ -77,7 +77,7 @@ export function schemaRef(name: string): JsonSchema {
  * conversion is what `validateEventFast` compiles. Nested classes are registered by class name and referenced (one
  * registry per dialect). A decorator without a mapping below throws: extend the mapping when adding one.
  */
-export function schemaForClass(ctor: Function, registry: SchemaRegistry, options: SchemaOptions = {}): JsonSchema {
+export function schemaForClass(ctor: ClassRef, registry: SchemaRegistry, options: SchemaOptions = {}): JsonSchema {
   const name = ctor.name;
   if (registry.has(name)) return schemaRef(name);
   registry.set(name, {}); // placeholder against cycles
@@ -106,7 +106,7 @@ export function schemaForClass(ctor: Function, registry: SchemaRegistry, options
 }
 
 function propertySchema(
-  ctor: Function,
+  ctor: ClassRef,
   property: string,
   metadatas: ValidationMetadata[],
   registry: SchemaRegistry,
@@ -130,7 +130,7 @@ function propertySchema(
       case 'whitelistValidation':
         continue;
     }
-    const [first, second] = metadata.constraints ?? [];
+    const [first, second] = (metadata.constraints ?? []) as unknown[];
     if (exact) refuseInexpressible(ctor, property, metadata);
     switch (metadata.name) {
       case IS_STRING:
@@ -226,8 +226,8 @@ function impliedType(schema: JsonSchema): JsonSchema['type'] {
 }
 
 /** Options the mapping above ignores would make the compiled validator decide differently: refuse them. */
-function refuseInexpressible(ctor: Function, property: string, metadata: ValidationMetadata): void {
-  const [first, second] = metadata.constraints ?? [];
+function refuseInexpressible(ctor: ClassRef, property: string, metadata: ValidationMetadata): void {
+  const [first, second] = (metadata.constraints ?? []) as unknown[];
   const numberOptions = metadata.name === IS_NUMBER ? ((first ?? {}) as Record<string, unknown>) : {};
   const inexpressible =
     (metadata.each && metadata.type !== 'nestedValidation') ||

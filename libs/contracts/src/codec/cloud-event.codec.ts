@@ -1,10 +1,10 @@
+import type { DecodeFailureKind } from '@app/messaging';
+
 import type { AnyEventEnvelope, EventEnvelope } from '../envelope/event-envelope';
 import { validateEventFast } from '../validation/validate-event-fast';
 import type { EventValidator, UpcasterRegistry, ValidateEventOptions } from '../validation/validation-flow';
 
-/** Why bytes could not be decoded into an event; every kind is poison (dead-letter, never retried). */
-export type DecodeFailureKind = 'malformed' | 'invalid' | 'unsupported-version' | 'unknown-type';
-
+/** `kind` is messaging's {@link DecodeFailureKind}: every kind is poison (dead-letter, never retried). */
 export type DecodeResult = { ok: true; value: AnyEventEnvelope } | { ok: false; kind: DecodeFailureKind; reason: string };
 
 export interface EncodedEvent {

@@ -10,16 +10,20 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-valid
  */
 interface PropertyHints {
   description?: string;
-  itemType?: () => Function;
+  itemType?: () => ClassRef;
 }
 
-const hints = new Map<Function, Map<string, PropertyHints>>();
-const classDescriptions = new Map<Function, string>();
+/** A class, as a nested property's item type (`@NestedArray(() => OrderLine, ...)`). */
+export type ClassRef = abstract new (...args: never[]) => unknown;
+
+// Keyed by the class itself: only its identity is used.
+const hints = new Map<object, Map<string, PropertyHints>>();
+const classDescriptions = new Map<object, string>();
 
 function hintsFor(target: object, propertyKey: string | symbol): PropertyHints {
-  const ctor = (target as { constructor: Function }).constructor;
+  const ctor: object = target.constructor;
   let byProperty = hints.get(ctor);
-  if (!byProperty) hints.set(ctor, (byProperty = new Map()));
+  if (!byProperty) hints.set(ctor, (byProperty = new Map<string, PropertyHints>()));
   const key = String(propertyKey);
   let entry = byProperty.get(key);
   if (!entry) byProperty.set(key, (entry = {}));
@@ -51,7 +55,7 @@ export function DescribeClass(description: string): ClassDecorator {
  * An array of nested objects: `IsArray`, `ArrayMinSize`, `ArrayMaxSize`, `ValidateNested({ each: true })` and
  * `Type(() => itemType)`, and remembers the item class for the schema generator.
  */
-export function NestedArray(itemType: () => Function, bounds: { min: number; max: number }): PropertyDecorator {
+export function NestedArray(itemType: () => ClassRef, bounds: { min: number; max: number }): PropertyDecorator {
   return composeDecorators(
     IsArray(),
     ArrayMinSize(bounds.min),
@@ -65,8 +69,8 @@ export function NestedArray(itemType: () => Function, bounds: { min: number; max
 }
 
 /** @internal Read by the AsyncAPI generator. */
-export function propertyHints(ctor: Function, property: string): PropertyHints {
-  for (let current: Function | null = ctor; current && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
+export function propertyHints(ctor: object, property: string): PropertyHints {
+  for (let current: object | null = ctor; current && current !== Function.prototype; current = Object.getPrototypeOf(current) as object | null) {
     const found = hints.get(current)?.get(property);
     if (found) return found;
   }
@@ -74,6 +78,6 @@ export function propertyHints(ctor: Function, property: string): PropertyHints {
 }
 
 /** @internal Read by the AsyncAPI generator. */
-export function classDescription(ctor: Function): string | undefined {
+export function classDescription(ctor: object): string | undefined {
   return classDescriptions.get(ctor);
 }

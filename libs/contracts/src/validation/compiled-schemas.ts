@@ -22,6 +22,7 @@ ajv.addFormat(ISO4217_FORMAT, { type: 'string', validate: (value: string) => isI
 // Ajv counts code points; class-validator (validator.js) also does not count a variation selector after a character
 // ('A\uFE0F' is 1 long), so the built-in length keywords are replaced. Only a string holding a surrogate or a
 // variation selector needs validator.js's counting (a regex test costs a fraction of it); any other is its `length`.
+// eslint-disable-next-line no-misleading-character-class -- lone surrogate halves and bare variation selectors are what it looks for
 const NEEDS_COUNTING = /[\uD800-\uDFFF\uFE0E\uFE0F]/;
 ajv.removeKeyword('minLength');
 ajv.removeKeyword('maxLength');

@@ -21,7 +21,7 @@ const BASE_OPTIONS: ValidatorOptions = {
  * (`data.items[0].quantity`). Never throws.
  *
  * About a hundred microseconds per event: the codec and `createEvent` use `validateEventFast`, compiled from the
- * same decorators and held to this one by test/contracts/validator-conformance.spec.ts.
+ * same decorators and held to this one by validator-conformance.spec.ts beside it.
  */
 export const validateEvent = createEventValidator({
   checkEnvelope(envelope) {
@@ -33,7 +33,7 @@ export const validateEvent = createEventValidator({
 /** `data` against a DTO class; on success the transformed (whitelisted) data, copied into plain objects. */
 function checkData(dto: DataClass, data: Record<string, unknown>, mode: ValidationMode): DataCheck {
   try {
-    const instance = plainToInstance(dto, data) as object;
+    const instance = plainToInstance(dto, data);
     const errors = validateSync(instance, { ...BASE_OPTIONS, whitelist: true, forbidNonWhitelisted: mode === 'strict' });
     if (errors.length > 0) return { ok: false, errors: flatten(errors, 'data') };
     // Plain objects out: consumers and serializers never see DTO instances.

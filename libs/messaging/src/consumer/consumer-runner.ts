@@ -100,7 +100,7 @@ export class ConsumerRunner {
     if (pending.length > 0) {
       this.logger.log(`waiting for ${pending.length} in-flight message(s) (up to ${deadlineMs} ms)`);
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled(pending.map((p) => p.done)), new Promise((r) => (timer = setTimeout(r, deadlineMs)))]);
+      await Promise.race([Promise.allSettled(pending.map((p) => p.done ?? Promise.resolve())), new Promise((r) => (timer = setTimeout(r, deadlineMs)))]);
       clearTimeout(timer);
       for (const entry of this.inFlight.snapshot()) {
         if (entry.settled) continue;

@@ -110,11 +110,12 @@ function isNotFound(error: unknown): boolean {
 }
 
 export interface ConnectOptions {
+  /** Comma-separated server URLs; default `nats://127.0.0.1:4222`. */
   natsUrl?: string;
   /** Connection timeout, default 3000 ms. */
   timeoutMs?: number;
   stream?: string;
-  /** NATS credentials (default NATS_TOKEN, NATS_USER / NATS_PASSWORD); with per-service users, the `ops` user. */
+  /** NATS credentials; with per-service users (docker/nats/nats-server.conf), the `ops` user's. */
   token?: string;
   user?: string;
   pass?: string;
@@ -131,7 +132,7 @@ export class DeadLetterStore {
 
   /** Connects (no reconnect: a CLI fails fast) and returns a store; rejects with a DlqError when NATS is unreachable. */
   static async connect(options: ConnectOptions = {}): Promise<DeadLetterStore> {
-    const natsUrl = options.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+    const natsUrl = options.natsUrl || 'nats://127.0.0.1:4222';
     let nc: NatsConnection;
     try {
       nc = await connect({
@@ -139,9 +140,9 @@ export class DeadLetterStore {
         name: 'dlq-cli',
         timeout: options.timeoutMs ?? 3000,
         reconnect: false,
-        token: options.token || process.env.NATS_TOKEN || undefined,
-        user: options.user || process.env.NATS_USER || undefined,
-        pass: options.pass || process.env.NATS_PASSWORD || undefined,
+        token: options.token || undefined,
+        user: options.user || undefined,
+        pass: options.pass || undefined,
       });
     } catch (error) {
       throw new DlqError(`cannot connect to NATS at ${natsUrl}: ${(error as Error).message}`, 1);

@@ -50,7 +50,7 @@ function openPostgres(options: ConnectionOptions, url: string): DatabaseConnecti
         const session: SqlSession = {
           // No parameters => simple query protocol, which accepts several statements in one string.
           exec: async (sql) => void (await client.query(sql)),
-          query: async (sql, params) => (await client.query(sql, params)).rows,
+          query: async <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => (await client.query<R>(sql, params)).rows,
         };
         const result = await fn(session);
         await client.query('COMMIT');

@@ -2,6 +2,8 @@ import { applyDecorators } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, DocumentBuilder, getSchemaPath, SwaggerModule } from '@nestjs/swagger';
 
+import { packageVersion } from '../load-env';
+
 class FieldProblem {
   @ApiProperty({ example: 'items[0].quantity' })
   field!: string;
@@ -73,7 +75,7 @@ export function serveOpenApi(app: NestFastifyApplication, info: { title: string;
   const builder = new DocumentBuilder()
     .setTitle(info.title)
     .setDescription(info.description)
-    .setVersion(process.env.npm_package_version ?? '0.0.0');
+    .setVersion(packageVersion());
   if (info.bearer) builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: info.bearer.description }, info.bearer.name);
   const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem] });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

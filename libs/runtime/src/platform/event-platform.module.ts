@@ -2,10 +2,9 @@ import { cloudEventCodec, Streams } from '@app/contracts';
 import { HealthModule } from '@app/health';
 import { EventPublisher, JetStreamServer, MessagingModule, type MessagingModuleOptions } from '@app/messaging';
 import { type Migration, PersistenceModule } from '@app/persistence';
-import { BreakerRegistry, ResilienceModule } from '@app/resilience';
+import { BreakerRegistry, type ResilienceEnvVars, resilienceOptionsFromEnv, ResilienceModule } from '@app/resilience';
 import { restoreContext, serializeContext, TelemetryModule, traceLogMixin } from '@app/telemetry';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 
 import type { CommonEnv } from '../common.env';
 import { setLogMixin } from '../logger.options';
@@ -20,10 +19,12 @@ export interface EventPlatformOptions {
   serviceName: string;
   /** PostgreSQL schema the service owns. */
   schema: string;
-  /** The service's migrations; a function when they depend on the environment (seed sizes...). */
-  migrations: readonly Migration[] | ((config: ConfigService) => readonly Migration[]);
+  /** The service's migrations. */
+  migrations: readonly Migration[];
   /** Names of the streams this service owns (creates and updates), from `Streams`. */
   ownedStreams: readonly string[];
+  /** The app's validated environment: NATS, database, consumer and resilience settings come from it. */
+  env: CommonEnv & ResilienceEnvVars;
 }
 
 /** Builds the messaging options from the validated environment. */
@@ -57,7 +58,9 @@ export function messagingOptionsFromEnv(serviceName: string, env: CommonEnv, own
 /**
  * Everything an event-driven service of this system runs on, composed once: telemetry (with the backlog gauges),
  * resilience, health probes, the JetStream transport and publisher, and the database with its outbox (published
- * through a circuit breaker) and inbox. Each app imports it with its own schema, migrations and streams.
+ * through a circuit breaker) and inbox. Each lib's module wires its own providers; this module only imports them,
+ * each with its options taken from the app's validated environment. Each app imports it with its own schema,
+ * migrations and streams.
  */
 @Module({})
 export class EventPlatformModule {
@@ -67,21 +70,17 @@ export class EventPlatformModule {
   }
 
   static forRoot(options: EventPlatformOptions): DynamicModule {
+    const { env } = options;
     return {
       module: EventPlatformModule,
       imports: [
         TelemetryModule,
-        ResilienceModule.forRoot(),
+        ResilienceModule.forRoot({ defaults: resilienceOptionsFromEnv(env) }),
         HealthModule,
-        MessagingModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (config: ConfigService) =>
-            messagingOptionsFromEnv(options.serviceName, configValues(config), options.ownedStreams),
-        }),
+        MessagingModule.forRoot(messagingOptionsFromEnv(options.serviceName, env, options.ownedStreams)),
         PersistenceModule.forRootAsync({
-          inject: [ConfigService, EventPublisher, BreakerRegistry],
-          useFactory: (config: ConfigService, publisher: EventPublisher, breakers: BreakerRegistry) => {
-            const env = configValues(config);
+          inject: [EventPublisher, BreakerRegistry],
+          useFactory: (publisher: EventPublisher, breakers: BreakerRegistry) => {
             // Publishing has its own relay backoff: no retries here, only the breaker (and a generous timeout).
             const gate = breakers.create(NATS_PUBLISH_DEPENDENCY, { timeoutMs: 10_000, retry: { maxAttempts: 1 } });
             return {
@@ -90,7 +89,7 @@ export class EventPlatformModule {
               databaseUrl: env.DATABASE_URL,
               poolSize: env.DATABASE_POOL_SIZE,
               dataDir: env.DATA_DIR,
-              migrations: typeof options.migrations === 'function' ? options.migrations(config) : options.migrations,
+              migrations: options.migrations,
               codec: cloudEventCodec,
               publisher: {
                 publish: (subject, data, { msgId, headers }) =>
@@ -105,12 +104,6 @@ export class EventPlatformModule {
       providers: [PlatformHealth, PlatformMetrics],
     };
   }
-}
-
-/** The validated environment as one object (ConfigModule's `validate` returned the class instance). */
-function configValues(config: ConfigService): CommonEnv {
-  const read = <K extends keyof CommonEnv>(key: K) => config.get(key) as CommonEnv[K];
-  return new Proxy({} as CommonEnv, { get: (_, key) => read(key as keyof CommonEnv) });
 }
 
 /** Attaches the JetStream transport to the HTTP app; handlers inherit its pipes, interceptors and filters. */

@@ -32,7 +32,10 @@ export async function runMigrationsCli(
       dataDir: env.DATA_DIR || '.data',
       poolSize: 1,
     });
-    const { applied } = await runMigrations(connection, schema, migrations, { log: () => undefined, warn: (m) => process.stderr.write(`warning: ${m}\n`) });
+    const { applied } = await runMigrations(connection, schema, migrations, {
+      log: () => undefined,
+      warn: (m) => process.stderr.write(`warning: ${m}\n`),
+    });
     process.stdout.write(
       applied.length
         ? `${serviceName}: applied ${applied.length} migration(s) to schema ${schema} on ${target}: ${applied.join(', ')}\n`
@@ -63,8 +66,7 @@ async function loadPlan(modulePath: string, exportName: string): Promise<Migrati
   const exported = loaded[exportName] ?? loaded.default;
   // A function receives the environment (inventory-service's seed depends on it, as at the service's start).
   const plan = (typeof exported === 'function' ? await (exported as (env: NodeJS.ProcessEnv) => unknown)(process.env) : exported) as
-    | MigrationPlan
-    | undefined;
+    MigrationPlan | undefined;
   if (!plan || typeof plan.serviceName !== 'string' || typeof plan.schema !== 'string' || !Array.isArray(plan.migrations)) {
     return `${modulePath}: export "${exportName}" is not { serviceName, schema, migrations }`;
   }

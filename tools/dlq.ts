@@ -87,7 +87,8 @@ export function parseArgs(argv: string[]): Parsed {
 
 function parseLimit(value: string | true | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < 1) throw new DlqError(`--limit must be a positive integer (got "${String(value)}")`, 2);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < 1)
+    throw new DlqError(`--limit must be a positive integer (got "${String(value)}")`, 2);
   return Number(value);
 }
 
@@ -289,5 +290,7 @@ function renderPayload(data: Uint8Array, maxChars = 8192): string {
     }
   }
   const prefix = utf8 ? '' : '(not UTF-8; hex) ';
-  return text.length > maxChars ? `${prefix}${text.slice(0, maxChars)}\n... (${data.length} bytes in all; use --raw for everything)` : `${prefix}${text}`;
+  return text.length > maxChars
+    ? `${prefix}${text.slice(0, maxChars)}\n... (${data.length} bytes in all; use --raw for everything)`
+    : `${prefix}${text}`;
 }

@@ -73,7 +73,12 @@ export function parseArgs(argv: string[]): Options {
   const rawRate = args.get('rate') ?? '50';
   const rate = rawRate === 'max' ? 'max' : number('rate', 50, 1, 100_000);
   const url = (args.get('url') ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
-  const services = args.has('services') ? args.get('services')!.split(',').map((s) => s.trim().replace(/\/$/, '')) : neighbourPorts(url);
+  const services = args.has('services')
+    ? args
+        .get('services')!
+        .split(',')
+        .map((s) => s.trim().replace(/\/$/, ''))
+    : neighbourPorts(url);
   if (services.length !== SERVICE_NAMES.length) throw new Error(`--services needs ${SERVICE_NAMES.length} URLs (${SERVICE_NAMES.join(', ')})`);
   return {
     url,
@@ -163,7 +168,10 @@ async function main(): Promise<void> {
   let nats: NatsConnection | undefined;
   try {
     nats = await connect({ servers: options.nats.split(','), timeout: 2000, name: 'load-generator' });
-    for (const [subject, status] of [['orders.confirmed', 'CONFIRMED'], ['orders.cancelled', 'CANCELLED']] as const) {
+    for (const [subject, status] of [
+      ['orders.confirmed', 'CONFIRMED'],
+      ['orders.cancelled', 'CANCELLED'],
+    ] as const) {
       const sub = nats.subscribe(subject);
       void (async () => {
         for await (const msg of sub) {
@@ -292,7 +300,7 @@ async function main(): Promise<void> {
     confirmLatencyMs: summary(finalLatency),
     errors: Object.fromEntries(errors),
     cpuSeconds: Object.fromEntries(
-      SERVICE_NAMES.map((name, i) => [name, cpuAfter[i] !== undefined && cpuBefore[i] !== undefined ? cpuAfter[i]! - cpuBefore[i]! : null]),
+      SERVICE_NAMES.map((name, i) => [name, cpuAfter[i] !== undefined && cpuBefore[i] !== undefined ? cpuAfter[i] - cpuBefore[i] : null]),
     ),
   };
 

@@ -21,7 +21,6 @@ export type ServiceName = (typeof SERVICES)[number]['name'];
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
-
 /** Resolves true when a TCP connection to host:port opens within the timeout. */
 export function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((done) => {

@@ -14,8 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { connect } from 'nats';
 
-import { killGroups, stopGroup } from './process-group';
 import { devAuthEnv, ensureDevKeyPair } from './dev-auth';
+import { killGroups, stopGroup } from './process-group';
 import {
   buildIfNeeded,
   canConnect,

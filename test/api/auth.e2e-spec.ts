@@ -33,7 +33,10 @@ describe('the orders API at the edge', () => {
   const extra: ServiceProcess[] = [];
   const body = (customerId: string) => ({ customerId, currency: 'EUR', items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 100 }] });
 
-  async function call(path: string, options: { token?: string; method?: string; body?: unknown; base?: string; headers?: Record<string, string> } = {}) {
+  async function call(
+    path: string,
+    options: { token?: string; method?: string; body?: unknown; base?: string; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -93,9 +96,17 @@ describe('the orders API at the edge', () => {
       ['no Authorization header', async () => ({}), 'no Authorization header'],
       ['another scheme (Basic)', async () => ({ authorization: 'Basic YTpi' }), 'Authorization header is not'],
       ['a malformed token', async () => ({ authorization: 'Bearer not.a.jwt' }), 'ERR_JWS_INVALID'],
-      ['a forged token (another key)', async () => ({ authorization: `Bearer ${await forger.token('c-1')}` }), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'],
+      [
+        'a forged token (another key)',
+        async () => ({ authorization: `Bearer ${await forger.token('c-1')}` }),
+        'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+      ],
       ['an expired token', async () => ({ authorization: `Bearer ${await auth.token('c-1', undefined, { expiresInS: -120 })}` }), 'ERR_JWT_EXPIRED'],
-      ['a token for another audience', async () => ({ authorization: `Bearer ${await auth.token('c-1', undefined, { audience: 'billing-api' })}` }), 'ERR_JWT_CLAIM_VALIDATION_FAILED (aud)'],
+      [
+        'a token for another audience',
+        async () => ({ authorization: `Bearer ${await auth.token('c-1', undefined, { audience: 'billing-api' })}` }),
+        'ERR_JWT_CLAIM_VALIDATION_FAILED (aud)',
+      ],
       [
         'an unsigned token (alg none)',
         async () => {
@@ -107,7 +118,11 @@ describe('the orders API at the edge', () => {
     ];
 
     it.each(cases)('%s: 401 problem+json with WWW-Authenticate: Bearer; the reason in the log, not the answer', async (_, headers, reason) => {
-      for (const [method, path, payload] of [['POST', '/orders', body('c-1')], ['GET', '/orders', undefined], ['GET', `/orders/${crypto.randomUUID()}`, undefined]] as const) {
+      for (const [method, path, payload] of [
+        ['POST', '/orders', body('c-1')],
+        ['GET', '/orders', undefined],
+        ['GET', `/orders/${crypto.randomUUID()}`, undefined],
+      ] as const) {
         const response = await call(path, { method, body: payload, headers: await headers() });
         expect(response.status).toBe(401);
         expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -211,8 +226,15 @@ describe('the orders API at the edge', () => {
   });
 
   it('429 with Retry-After once a caller spends its budget; other callers and probes are unaffected; CORS for configured origins', async () => {
-    const { base } = await boot({ ...auth.env, HTTP_RATE_LIMIT_MAX: '3', HTTP_RATE_LIMIT_WINDOW_MS: '60000', HTTP_CORS_ORIGINS: 'https://shop.example' });
-    expect((await call('/health/live', { base, headers: { origin: 'https://shop.example' } })).headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    const { base } = await boot({
+      ...auth.env,
+      HTTP_RATE_LIMIT_MAX: '3',
+      HTTP_RATE_LIMIT_WINDOW_MS: '60000',
+      HTTP_CORS_ORIGINS: 'https://shop.example',
+    });
+    expect((await call('/health/live', { base, headers: { origin: 'https://shop.example' } })).headers.get('access-control-allow-origin')).toBe(
+      'https://shop.example',
+    );
     expect((await call('/health/live', { base, headers: { origin: 'https://evil.example' } })).headers.get('access-control-allow-origin')).toBeNull();
     const carol = await auth.token('carol');
     for (let i = 0; i < 3; i++) expect((await call('/orders', { token: carol, base })).status).toBe(200);

@@ -1,15 +1,14 @@
 import { spawnSync } from 'node:child_process';
-
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { decodeJwt } from 'jose';
 
-import { type CliIo, runCli } from '../../tools/dlq';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../../tools/dev-auth';
-import { REPO_ROOT } from '../support/stack';
+import { type CliIo, runCli } from '../../tools/dlq';
 import { parseTokenArgs } from '../../tools/token';
+import { REPO_ROOT } from '../support/stack';
 
 /** Usage of the command-line tools, as the README gives it: --help answers 0, a usage error exits 2. */
 describe('command-line usage', () => {
@@ -34,11 +33,15 @@ describe('command-line usage', () => {
 
   it('npm run load -- --help prints the usage and exits 0; a bad option exits 2 with it', () => {
     const run = (args: string[]) =>
-      spawnSync(process.execPath, ['node_modules/ts-node/dist/bin.js', '--transpile-only', '-r', 'tsconfig-paths/register', 'tools/load.ts', ...args], {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      spawnSync(
+        process.execPath,
+        ['node_modules/ts-node/dist/bin.js', '--transpile-only', '-r', 'tsconfig-paths/register', 'tools/load.ts', ...args],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
     const help = run(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^usage: npm run load/);

@@ -1,8 +1,7 @@
+import { dataOf } from '../../libs/contracts/src/testing/event-fixtures';
 import { validateEvent } from '../../libs/contracts/src/validation/validate-event';
-
 import type { DeadLetter } from '../../libs/messaging/src/dlq/dead-letters';
 import { formatTable } from '../../tools/dlq';
-import { dataOf } from '../../libs/contracts/src/testing/event-fixtures';
 
 /** A dead letter carrying the error a consumer records for this (invalid) orders.created event. */
 function deadLetterFor(event: Record<string, unknown>): DeadLetter {

@@ -116,7 +116,11 @@ describe('the HTTP side of the four services', () => {
     } finally {
       await system.restartNats();
     }
-    await eventually(async () => ((await fetch(`${api}/health/ready`)).status === 200 ? true : undefined), 60_000, () => 'not ready again');
+    await eventually(
+      async () => ((await fetch(`${api}/health/ready`)).status === 200 ? true : undefined),
+      60_000,
+      () => 'not ready again',
+    );
     const lines = system.services.get('order-service')!.output().split('\n');
     expect(lines.filter((line) => line.includes('"context":"Readiness"') && line.includes('not ready: ')).length).toBeGreaterThanOrEqual(1);
     expect(lines.filter((line) => line.includes('"context":"Readiness"') && line.includes('not ready: ')).length).toBeLessThanOrEqual(3);

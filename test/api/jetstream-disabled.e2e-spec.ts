@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { eventually } from '../support/system';
 import {
   createTestDatabase,
   freePort,
@@ -16,6 +15,7 @@ import {
   type TestDatabase,
   waitForHttp,
 } from '../support/stack';
+import { eventually } from '../support/system';
 
 /**
  * `apt-get install nats-server` starts Debian's service on 127.0.0.1:4222 without JetStream. Whatever meets such a
@@ -70,7 +70,10 @@ describe('a NATS server without JetStream is named', () => {
     expect(body.error?.jetstream?.message).toMatch(expected);
     // Several provisioning attempts later, the reason was logged once, not at every attempt.
     await new Promise((r) => setTimeout(r, 4000));
-    const provisioningWarnings = service.output().split('\n').filter((line) => /stream provisioning attempt/.test(line) && expected.test(line));
+    const provisioningWarnings = service
+      .output()
+      .split('\n')
+      .filter((line) => /stream provisioning attempt/.test(line) && expected.test(line));
     expect(provisioningWarnings).toHaveLength(1);
     // ...and a failing readiness probe is a warning, once per change of state, with no stack trace.
     for (let i = 0; i < 3; i++) await fetch(`${base}/health/ready`);
@@ -83,11 +86,15 @@ describe('a NATS server without JetStream is named', () => {
   it('npm start refuses it with the reason and what to do', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'no-js-start-'));
     dirs.push(dataDir);
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', '-P', 'tsconfig.json', 'tools/start.ts'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NATS_URL: nats.url, DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', '-P', 'tsconfig.json', 'tools/start.ts'],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, NATS_URL: nats.url, DATA_DIR: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

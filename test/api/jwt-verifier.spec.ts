@@ -1,12 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { validateEnv } from '@app/runtime';
-import { exportJWK, generateKeyPair, importPKCS8, SignJWT, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importPKCS8, type JWK, SignJWT } from 'jose';
 
 import { type AuthConfig, authConfigFromEnv, AuthNotConfiguredError } from '../../apps/order-service/src/auth/auth.config';
 import { JwtVerifier, TokenRejectedError } from '../../apps/order-service/src/auth/jwt-verifier';
@@ -75,7 +75,11 @@ describe('JwtVerifier with a PEM public key (ES256)', () => {
     expect((await reasonOf(verifier, `${b64({ alg: 'none' })}.${b64(claims)}.`)).reason).toMatch(/ERR_JOSE_ALG_NOT_ALLOWED|ERR_JWS_INVALID/);
     const hs = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(auth.privateKeyPem));
     expect((await reasonOf(verifier, hs)).reason).toMatch(/ERR_JOSE_ALG_NOT_ALLOWED/);
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const rsa = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const rs = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).sign(await importPKCS8(rsa.privateKey, 'RS256'));
     expect((await reasonOf(verifier, rs)).reason).toMatch(/ERR_JOSE_ALG_NOT_ALLOWED/);
   });
@@ -85,24 +89,43 @@ describe('JwtVerifier with a PEM public key (ES256)', () => {
     const key = await importPKCS8(auth.privateKeyPem, 'ES256');
     const noExp = await new SignJWT({ sub: 'c-1' }).setProtectedHeader({ alg: 'ES256' }).setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).sign(key);
     expect((await reasonOf(verifier, noExp)).reason).toMatch(/exp/);
-    const noSub = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).setExpirationTime('5m').sign(key);
+    const noSub = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(DEV_ISSUER)
+      .setAudience(DEV_AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(key);
     expect((await reasonOf(verifier, noSub)).reason).toMatch(/sub/);
   });
 
   it('loads RSA keys for RS256 only, and refuses a private key, a missing file, or a mismatched AUTH_JWT_ALGORITHM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'orders-keys-'));
     try {
-      const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+      const rsa = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
       writeFileSync(join(dir, 'rsa.pem'), rsa.publicKey);
       writeFileSync(join(dir, 'private.pem'), rsa.privateKey);
       expect((await loadVerificationKey(pem(join(dir, 'rsa.pem'))))?.algorithms).toEqual(['RS256']);
-      const rs = await new SignJWT({ scope: 'orders:read' }).setProtectedHeader({ alg: 'RS256' }).setSubject('c-r').setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).setExpirationTime('5m').sign(await importPKCS8(rsa.privateKey, 'RS256'));
+      const rs = await new SignJWT({ scope: 'orders:read' })
+        .setProtectedHeader({ alg: 'RS256' })
+        .setSubject('c-r')
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setExpirationTime('5m')
+        .sign(await importPKCS8(rsa.privateKey, 'RS256'));
       await expect((await verifierFor(pem(join(dir, 'rsa.pem')))).verify(rs)).resolves.toMatchObject({ subject: 'c-r' });
 
       const base = { AUTH_JWT_ISSUER: DEV_ISSUER, AUTH_JWT_AUDIENCE: DEV_AUDIENCE, AUTH_DISABLED: false };
       expect(() => assertAuthUsable({ ...base, AUTH_JWT_PUBLIC_KEY_FILE: join(dir, 'private.pem') })).toThrow(/not a PEM public key/);
-      expect(() => assertAuthUsable({ ...base, AUTH_JWT_PUBLIC_KEY_FILE: join(dir, 'missing.pem') })).toThrow(/AUTH_JWT_PUBLIC_KEY_FILE cannot be read \(ENOENT\)/);
-      expect(() => assertAuthUsable({ ...base, AUTH_JWT_PUBLIC_KEY_FILE: join(dir, 'rsa.pem'), AUTH_JWT_ALGORITHM: 'ES256' })).toThrow(/AUTH_JWT_ALGORITHM is ES256/);
+      expect(() => assertAuthUsable({ ...base, AUTH_JWT_PUBLIC_KEY_FILE: join(dir, 'missing.pem') })).toThrow(
+        /AUTH_JWT_PUBLIC_KEY_FILE cannot be read \(ENOENT\)/,
+      );
+      expect(() => assertAuthUsable({ ...base, AUTH_JWT_PUBLIC_KEY_FILE: join(dir, 'rsa.pem'), AUTH_JWT_ALGORITHM: 'ES256' })).toThrow(
+        /AUTH_JWT_ALGORITHM is ES256/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -119,7 +142,13 @@ describe('JwtVerifier with a JWKS URL', () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256');
     const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
     const sign = (sub: string) =>
-      new SignJWT({ scope: 'orders:read' }).setProtectedHeader({ alg: 'ES256', kid }).setSubject(sub).setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).setExpirationTime('5m').sign(privateKey);
+      new SignJWT({ scope: 'orders:read' })
+        .setProtectedHeader({ alg: 'ES256', kid })
+        .setSubject(sub)
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setExpirationTime('5m')
+        .sign(privateKey);
     return { jwk, sign };
   }
 
@@ -152,7 +181,12 @@ describe('JwtVerifier with a JWKS URL', () => {
 
   it('says the keys are unavailable (503, not 401) when the JWKS cannot be fetched', async () => {
     const { sign } = await signer('k3');
-    const config: AuthConfig = { mode: 'jwt', source: { kind: 'jwks', url: 'http://127.0.0.1:1/jwks.json' }, issuer: DEV_ISSUER, audience: DEV_AUDIENCE };
+    const config: AuthConfig = {
+      mode: 'jwt',
+      source: { kind: 'jwks', url: 'http://127.0.0.1:1/jwks.json' },
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+    };
     const error = await reasonOf(await verifierFor(config), await sign('c-1'));
     expect(error.keysUnavailable).toBe(true);
   });
@@ -165,7 +199,9 @@ describe('authentication configuration', () => {
     const env = valid({});
     expect(env.AUTH_DISABLED).toBe(false);
     expect(() => authConfigFromEnv(env)).toThrow(AuthNotConfiguredError);
-    expect(() => authConfigFromEnv(env)).toThrow(/AUTH_JWT_PUBLIC_KEY_FILE or AUTH_JWKS_URL .*AUTH_JWT_ISSUER.*AUTH_JWT_AUDIENCE.*AUTH_DISABLED=true/);
+    expect(() => authConfigFromEnv(env)).toThrow(
+      /AUTH_JWT_PUBLIC_KEY_FILE or AUTH_JWKS_URL .*AUTH_JWT_ISSUER.*AUTH_JWT_AUDIENCE.*AUTH_DISABLED=true/,
+    );
   });
 
   it('AUTH_DISABLED=true is allowed, except with NODE_ENV=production or together with a key', () => {
@@ -178,10 +214,12 @@ describe('authentication configuration', () => {
 
   it('a key source needs the issuer and audience, and only one key source is allowed', () => {
     expect(() => valid({ AUTH_JWKS_URL: 'https://idp.example/jwks' })).toThrow(/AUTH_JWT_ISSUER must be set[\s\S]*AUTH_JWT_AUDIENCE must be set/);
-    expect(() => valid({ AUTH_JWKS_URL: 'ftp://idp', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' })).toThrow(/AUTH_JWKS_URL must be an http\(s\):\/\/ URL/);
-    expect(() => valid({ AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_JWT_PUBLIC_KEY_FILE: '/k.pem', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' })).toThrow(
-      /AUTH_JWT_PUBLIC_KEY_FILE cannot be combined with AUTH_JWKS_URL/,
+    expect(() => valid({ AUTH_JWKS_URL: 'ftp://idp', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' })).toThrow(
+      /AUTH_JWKS_URL must be an http\(s\):\/\/ URL/,
     );
+    expect(() =>
+      valid({ AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_JWT_PUBLIC_KEY_FILE: '/k.pem', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' }),
+    ).toThrow(/AUTH_JWT_PUBLIC_KEY_FILE cannot be combined with AUTH_JWKS_URL/);
     expect(() => valid({ AUTH_JWT_ALGORITHM: 'HS256' })).toThrow(/AUTH_JWT_ALGORITHM must be one of ES256, RS256/);
     expect(authConfigFromEnv(valid({ AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' }))).toMatchObject({
       mode: 'jwt',

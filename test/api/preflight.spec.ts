@@ -35,11 +35,15 @@ describe('tests that need PostgreSQL, without PostgreSQL', () => {
     dirs.push(tmp);
     const closedPort = await freePort();
     const started = Date.now();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--runInBand', 'test/saga', 'test/persistence'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, PG_TEST_URL: `postgres://postgres@127.0.0.1:${closedPort}/test`, TMPDIR: tmp, CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--runInBand', 'test/saga', 'test/persistence'],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, PG_TEST_URL: `postgres://postgres@127.0.0.1:${closedPort}/test`, TMPDIR: tmp, CI: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -7,7 +7,11 @@ import { VALID_ORDER_BODY } from '../support/hostile-bodies';
 /** What a client reads in `errors` of a 400: one message per failing field, saying what was expected. */
 const pipe = createValidationPipe();
 
-async function fieldErrors(value: unknown, metatype: abstract new (...args: never[]) => unknown, type: 'body' | 'query' = 'body'): Promise<{ field: string; message: string }[]> {
+async function fieldErrors(
+  value: unknown,
+  metatype: abstract new (...args: never[]) => unknown,
+  type: 'body' | 'query' = 'body',
+): Promise<{ field: string; message: string }[]> {
   try {
     await pipe.transform(value, { type, metatype: metatype as never, data: '' });
   } catch (error) {
@@ -25,7 +29,9 @@ describe('validation messages of the orders API', () => {
   });
 
   it('limit=abc says an integer from 1 to 100 is expected', async () => {
-    expect(await fieldErrors({ limit: 'abc' }, ListOrdersQuery, 'query')).toEqual([{ field: 'limit', message: 'limit must be an integer from 1 to 100' }]);
+    expect(await fieldErrors({ limit: 'abc' }, ListOrdersQuery, 'query')).toEqual([
+      { field: 'limit', message: 'limit must be an integer from 1 to 100' },
+    ]);
   });
 
   it('every failing field is listed once, nested ones by path', async () => {
@@ -36,7 +42,9 @@ describe('validation messages of the orders API', () => {
   });
 
   it('an unknown field is named as such', async () => {
-    expect(await fieldErrors({ ...VALID_ORDER_BODY, admin: true }, CreateOrderDto)).toEqual([{ field: 'admin', message: 'admin is not a known field; remove it' }]);
+    expect(await fieldErrors({ ...VALID_ORDER_BODY, admin: true }, CreateOrderDto)).toEqual([
+      { field: 'admin', message: 'admin is not a known field; remove it' },
+    ]);
   });
 
   it('items that are not an array get one message', async () => {

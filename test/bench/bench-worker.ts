@@ -39,9 +39,10 @@ async function main(): Promise<void> {
   send({ op: 'ready', cases: Object.keys(setup.cases) as CaseId[], info: setup.info });
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= setup.close().catch((error: unknown) => {
-    process.stderr.write(`[${config.kind}] close failed: ${describe(error)}\n`);
-  }));
+  const close = () =>
+    (closing ??= setup.close().catch((error: unknown) => {
+      process.stderr.write(`[${config.kind}] close failed: ${describe(error)}\n`);
+    }));
   let queue = Promise.resolve();
   process.on('message', (message: ToWorker) => {
     queue = queue.then(async () => {

@@ -255,7 +255,8 @@ interface CaseSummary {
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-';
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
@@ -310,8 +311,10 @@ async function main(): Promise<void> {
   const workerInfo: Record<string, Record<string, string | number>> = {};
   const started = performance.now();
   try {
-    log(`bench run ${runId}: ${options.rounds} rounds x ${defs.length} cases, ${options.count} msgs per e2e/publish round, ` +
-      `${options.outboxCount} per outbox round, codec ${options.codec}, NATS ${options.natsUrl} (server ${natsVersion})`);
+    log(
+      `bench run ${runId}: ${options.rounds} rounds x ${defs.length} cases, ${options.count} msgs per e2e/publish round, ` +
+        `${options.outboxCount} per outbox round, codec ${options.codec}, NATS ${options.natsUrl} (server ${natsVersion})`,
+    );
     for (const kind of kinds) {
       workers.set(
         kind,
@@ -375,7 +378,8 @@ async function main(): Promise<void> {
     if (!ra || !rb) return Number.NaN;
     return round(median(ra.map((x, i) => x.msgsPerSec / (rb[i]?.msgsPerSec ?? Number.NaN))), 3);
   };
-  for (const d of defs) if (d.reference && summaries[d.id]) summaries[d.id]!.vs = { reference: d.reference, throughputRatio: ratio(d.id, d.reference) };
+  for (const d of defs)
+    if (d.reference && summaries[d.id]) summaries[d.id]!.vs = { reference: d.reference, throughputRatio: ratio(d.id, d.reference) };
 
   const transportVsRaw = ratio('transport-e2e', 'raw-e2e');
   const transportTracedVsRaw = ratio('transport-traced-e2e', 'raw-e2e');
@@ -408,7 +412,10 @@ async function main(): Promise<void> {
       messagesPerRound: options.count,
       outboxMessagesPerRound: options.outboxCount,
       warmupMessages: options.warmupCount,
-      codec: options.codec === 'cloudevents' ? 'cloudevents (real cloudEventCodec from @app/contracts: validates on publish and consume)' : 'json (JSON.stringify/parse, no validation)',
+      codec:
+        options.codec === 'cloudevents'
+          ? 'cloudevents (real cloudEventCodec from @app/contracts: validates on publish and consume)'
+          : 'json (JSON.stringify/parse, no validation)',
       publishInFlight: options.inFlight,
       publishRatePerSec: options.rate ?? 'unlimited',
       transportConcurrency: options.concurrency,
@@ -436,7 +443,9 @@ async function main(): Promise<void> {
   // ---- print -----------------------------------------------------------------------------------------------------
   const out: string[] = [];
   out.push('');
-  out.push(`Benchmark ${runId}: medians of ${options.rounds} interleaved rounds (${options.count} msgs per e2e/publish round, ${options.outboxCount} per outbox round)`);
+  out.push(
+    `Benchmark ${runId}: medians of ${options.rounds} interleaved rounds (${options.count} msgs per e2e/publish round, ${options.outboxCount} per outbox round)`,
+  );
   out.push(
     `codec ${options.codec}, ${options.inFlight} publishes in flight${options.rate ? `, paced at ${options.rate} msgs/s` : ''}, transport concurrency ${options.concurrency}; ` +
       `${machine.cpus} x ${machine.cpuModel}, node ${machine.node}, nats-server ${natsVersion}`,
@@ -447,16 +456,25 @@ async function main(): Promise<void> {
   out.push('-'.repeat(header.length));
   for (const d of defs) {
     const s = summaries[d.id]!;
-    const refName: Partial<Record<CaseId, string>> = { 'raw-e2e': 'raw', 'raw-publish': 'raw pub', 'direct-publish': 'direct', 'handler-direct': 'direct' };
+    const refName: Partial<Record<CaseId, string>> = {
+      'raw-e2e': 'raw',
+      'raw-publish': 'raw pub',
+      'direct-publish': 'direct',
+      'handler-direct': 'direct',
+    };
     const vs = s.vs ? `${s.vs.throughputRatio.toFixed(2)}x ${refName[d.reference!] ?? d.reference}` : 'reference';
     out.push(
       `${pad(d.label, 46)}${lpad(fmt(s.median.msgsPerSec), 10)}${lpad(vs, 16)}${lpad(fmt(s.median.p50Ms, 2), 10)}${lpad(fmt(s.median.p99Ms, 2), 10)}${lpad(fmt(s.median.cpuUsPerMsg, 1), 12)}`,
     );
   }
   out.push('');
-  out.push(`transportVsRaw ${transportVsRaw.toFixed(2)}x, transportTracedVsRaw ${transportTracedVsRaw.toFixed(2)}x, tracing overhead ${(tracingOverhead * 100).toFixed(1)}%, ` +
-    `publisherVsRaw ${publisherVsRaw.toFixed(2)}x, Nest interceptor pipeline ${interceptorPipelineUsPerMsg} us/msg${outboxVsDirect !== null ? `, outboxVsDirect ${outboxVsDirect.toFixed(2)}x` : ` (outbox skipped: ${outboxSkipped})`}`);
-  out.push(`load average ${machine.loadAvgStart.join(' ')} -> ${machine.loadAvgEnd.join(' ')}; ${report.durationS} s. Shared machines are noisy: compare ratios from one run, not absolute figures.`);
+  out.push(
+    `transportVsRaw ${transportVsRaw.toFixed(2)}x, transportTracedVsRaw ${transportTracedVsRaw.toFixed(2)}x, tracing overhead ${(tracingOverhead * 100).toFixed(1)}%, ` +
+      `publisherVsRaw ${publisherVsRaw.toFixed(2)}x, Nest interceptor pipeline ${interceptorPipelineUsPerMsg} us/msg${outboxVsDirect !== null ? `, outboxVsDirect ${outboxVsDirect.toFixed(2)}x` : ` (outbox skipped: ${outboxSkipped})`}`,
+  );
+  out.push(
+    `load average ${machine.loadAvgStart.join(' ')} -> ${machine.loadAvgEnd.join(' ')}; ${report.durationS} s. Shared machines are noisy: compare ratios from one run, not absolute figures.`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
 
   if (options.json) {

@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+import { buildAsyncApiDocument, createEvent } from '@app/contracts';
 import { Parser } from '@asyncapi/parser';
 import { parse } from 'yaml';
 
-import { buildAsyncApiDocument, createEvent } from '@app/contracts';
-import { ALL_SUBJECTS } from '../../libs/contracts/src/subjects';
 import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
-
+import { ALL_SUBJECTS } from '../../libs/contracts/src/subjects';
+import { validData } from '../../libs/contracts/src/testing/event-fixtures';
 // The renderer is not in the lib's index (yaml is a dev dependency), hence the path.
 import { renderAsyncApiYaml } from '../../tools/asyncapi';
-import { validData } from '../../libs/contracts/src/testing/event-fixtures';
 
 const DOC_PATH = resolve(__dirname, '../../docs/asyncapi.yaml');
 
@@ -29,7 +28,10 @@ describe('AsyncAPI document', () => {
     expect(problems.map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`)).toEqual([]);
     expect(document).toBeDefined();
     expect(document!.version()).toBe('3.0.0');
-    const addresses = document!.channels().all().map((channel) => channel.address());
+    const addresses = document!
+      .channels()
+      .all()
+      .map((channel) => channel.address());
     for (const subject of ALL_SUBJECTS) expect(addresses).toContain(subject);
   }, 60_000);
 
@@ -63,12 +65,7 @@ describe('AsyncAPI document', () => {
     });
     expect(schemas.OrderLine.properties.quantity).toMatchObject({ type: 'integer', minimum: 1 });
     expect(schemas.OrderLine.properties.unitPrice).toMatchObject({ type: 'integer' });
-    expect(schemas.OrderCancelledData.properties.reason.enum).toEqual([
-      'OUT_OF_STOCK',
-      'UNKNOWN_SKU',
-      'PAYMENT_DECLINED',
-      'PAYMENT_UNAVAILABLE',
-    ]);
+    expect(schemas.OrderCancelledData.properties.reason.enum).toEqual(['OUT_OF_STOCK', 'UNKNOWN_SKU', 'PAYMENT_DECLINED', 'PAYMENT_UNAVAILABLE']);
     expect(schemas.OrderCreatedEvent.properties.time).toMatchObject({ type: 'string', format: 'date-time' });
     expect(schemas.OrderCreatedEvent.properties.dataversion).toMatchObject({ const: '2' });
     expect(schemas.OrderCreatedEvent.required).not.toContain('causationid');

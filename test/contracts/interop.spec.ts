@@ -1,9 +1,8 @@
+import { cloudEventCodec, createEvent, type EventEnvelope, Streams, Subjects } from '@app/contracts';
 import { DLQ_STREAM_SPEC, type MessageCodec, type StreamSpec } from '@app/messaging';
 import type { OutboxCodec } from '@app/persistence';
 
-import { cloudEventCodec, createEvent, type EventEnvelope, Streams, Subjects } from '@app/contracts';
 import { createCloudEventCodec } from '../../libs/contracts/src/codec/cloud-event.codec';
-
 import { ORDER_ID, validData } from '../../libs/contracts/src/testing/event-fixtures';
 import { CONSUMER_UPCASTERS } from '../../libs/contracts/src/testing/refusal-cases';
 

@@ -22,7 +22,9 @@ describe('order-service is deployed with authentication', () => {
   it('docker/k8s configures a JWKS URL, issuer and audience on the order-service container, never AUTH_DISABLED', () => {
     const deployment = readYamlDocuments(join(K8S_DIR, 'order-service.yaml')).find((object) => object.kind === 'Deployment')!;
     const container = (deployment.spec.template.spec.containers as Doc[]).find((c) => c.name === 'order-service')!;
-    const env = Object.fromEntries(((container.env ?? []) as Doc[]).filter((e) => e.value !== undefined).map((e) => [e.name as string, String(e.value)]));
+    const env = Object.fromEntries(
+      ((container.env ?? []) as Doc[]).filter((e) => e.value !== undefined).map((e) => [e.name as string, String(e.value)]),
+    );
     expect(authConfigFromEnv(validateEnv(OrderServiceEnv, env))).toMatchObject({ mode: 'jwt', source: { kind: 'jwks' } });
     expect(env.AUTH_DISABLED).toBeUndefined();
   });

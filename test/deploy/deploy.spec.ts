@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix, resolve } from 'node:path';
 
-import { validateEnv, type CommonEnv } from '@app/runtime';
+import { type CommonEnv, validateEnv } from '@app/runtime';
 
 import { InventoryServiceEnv } from '../../apps/inventory-service/src/config/inventory.env';
 import { NotificationServiceEnv } from '../../apps/notification-service/src/config/notification.env';
@@ -102,7 +102,12 @@ describe('build layout', () => {
         [...readText(bundle).matchAll(/require\("([^"./][^"]*)"\)/g)]
           .map((match) => match[1])
           .filter((id) => !id.startsWith('node:') && !builtinModules.includes(id.split('/')[0]))
-          .map((id) => id.split('/').slice(0, id.startsWith('@') ? 2 : 1).join('/')),
+          .map((id) =>
+            id
+              .split('/')
+              .slice(0, id.startsWith('@') ? 2 : 1)
+              .join('/'),
+          ),
       );
       for (const pkg of required) {
         const entry = lock.packages?.[`node_modules/${pkg}`] as Doc | undefined;
@@ -123,7 +128,10 @@ describe('docker/Dockerfile', () => {
   const { stages } = dockerfile;
   const final = stages[stages.length - 1];
   const finalInstructions = effectiveInstructions(final);
-  const runs = (stage: Stage) => effectiveInstructions(stage).filter((i) => i.keyword === 'RUN').map((i) => i.args);
+  const runs = (stage: Stage) =>
+    effectiveInstructions(stage)
+      .filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args);
   const finalEnv = Object.assign({}, ...finalInstructions.filter((i) => i.keyword === 'ENV').map((i) => parseAssignments(i.args))) as Record<
     string,
     string
@@ -266,7 +274,12 @@ describe('.dockerignore', () => {
   it('keeps local artefacts and secrets out of the build context', () => {
     const entries = readText(join(REPO_ROOT, '.dockerignore'))
       .split(/\r?\n/)
-      .map((line) => line.trim().replace(/^\*\*\//, '').replace(/\/$/, ''));
+      .map((line) =>
+        line
+          .trim()
+          .replace(/^\*\*\//, '')
+          .replace(/\/$/, ''),
+      );
     for (const entry of ['node_modules', 'dist', '.data', '.git', 'coverage', '.env']) expect(entries).toContain(entry);
   });
 });
@@ -282,7 +295,9 @@ describe('docker/compose.yaml', () => {
   };
   const publishes = (service: Doc, port: number): boolean =>
     ((service.ports ?? []) as (string | number | Doc)[]).some((entry) =>
-      typeof entry === 'object' ? Number(entry.published) === port && Number(entry.target) === port : String(entry).replace(/\/.*$/, '').endsWith(`${port}:${port}`),
+      typeof entry === 'object'
+        ? Number(entry.published) === port && Number(entry.target) === port
+        : String(entry).replace(/\/.*$/, '').endsWith(`${port}:${port}`),
     );
 
   it('does not take the host ports a local NATS (4222) or PostgreSQL (5432) already uses', () => {

@@ -130,7 +130,7 @@ export function effectiveInstructions(stage: Stage): Instruction[] {
 export function execForm(args: string): string[] | undefined {
   if (!args.startsWith('[')) return undefined;
   const parsed: unknown = JSON.parse(args);
-  return Array.isArray(parsed) && parsed.every((item) => typeof item === 'string') ? (parsed as string[]) : undefined;
+  return Array.isArray(parsed) && parsed.every((item) => typeof item === 'string') ? parsed : undefined;
 }
 
 /** `COPY [--from=x] [--chown=..] src... dest` as flags, sources and destination. */

@@ -93,7 +93,10 @@ describe('docker/prometheus/alerts.yaml', () => {
     const names = rules.map((rule) => rule.alert as string);
     expect(new Set(names).size).toBe(names.length);
     for (const rule of rules) {
-      expect({ alert: rule.alert, severity: rule.labels?.severity }).toEqual({ alert: rule.alert, severity: expect.stringMatching(/^(warning|critical)$/) });
+      expect({ alert: rule.alert, severity: rule.labels?.severity }).toEqual({
+        alert: rule.alert,
+        severity: expect.stringMatching(/^(warning|critical)$/),
+      });
       expect(rule.annotations?.summary).toEqual(expect.any(String));
     }
   });
@@ -151,7 +154,13 @@ describe('docker/compose.yaml runs Prometheus and Grafana', () => {
 
   it('publishes their UIs on localhost ports no other service takes', () => {
     const published = Object.values(services).flatMap((service) =>
-      ((service.ports ?? []) as string[]).map((entry) => String(entry).replace(/\$\{[A-Z_]+:-(\d+)\}/, '$1').split(':').slice(-2)[0]),
+      ((service.ports ?? []) as string[]).map(
+        (entry) =>
+          String(entry)
+            .replace(/\$\{[A-Z_]+:-(\d+)\}/, '$1')
+            .split(':')
+            .slice(-2)[0],
+      ),
     );
     expect(new Set(published).size).toBe(published.length);
     for (const name of ['prometheus', 'grafana']) expect(services[name].ports[0]).toMatch(/^127\.0\.0\.1:/);

@@ -3,9 +3,9 @@
  * metric-name constants of the libraries (a renamed constant fails the check, not an alert at 3 a.m.), and a reader
  * that pulls the metric names out of a PromQL expression.
  */
-import { ResilienceMetricNames } from '@app/resilience';
 import { BacklogMetricNames, MessagingMetricNames } from '@app/telemetry';
 
+import { ResilienceMetricNames } from '../../libs/resilience/src/resilience.constants';
 import { prometheusName } from '../telemetry/support/prometheus-text';
 
 type Kind = 'counter' | 'histogram' | 'gauge';

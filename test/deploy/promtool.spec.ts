@@ -26,7 +26,6 @@ describe('promtool on docker/prometheus', () => {
         throw new Error('promtool is not on PATH: the alert rules were not checked');
       });
     } else {
-      // eslint-disable-next-line no-console
       console.warn('promtool is not installed (apt-get install prometheus): the promtool checks of docker/prometheus are skipped');
       it.skip('promtool is not installed: checks skipped', () => undefined);
     }

@@ -61,34 +61,44 @@ describe('fault: SIGKILL a service mid-stream and restart it', () => {
 
   const victims: ServiceName[] = ['inventory-service', 'payment-service', 'notification-service', 'order-service'];
 
-  it.each(victims)('SIGKILL %s', async (victim) => {
-    await scenario(`SIGKILL ${victim}`, async (signal) => {
-      const dlqBefore = await dlqCount(system.natsUrl);
-      const gate = acceptedGate(ORDERS_PER_ROUND / 3);
-      const api = system.url('order-service');
-      const stream = driveOrders(api, ORDERS_PER_ROUND, { tag: `kill-${victim}`, concurrency: 3, pauseMs: 50, onAccepted: gate.onAccepted, signal });
-      await gate.reached;
-      const killed = system.services.get(victim)!;
-      const unacked = await killMidStream(system, victim, killed);
-      step(`${victim}: SIGKILL with ${unacked} message(s) unacknowledged`);
-      expect(killed.process.signalCode).toBe('SIGKILL');
-      const extra = unacked > 0 ? [] : [`${victim} held no unacknowledged message when it was killed: the kill did not land mid-stream`];
-      await sleep(1000); // the stream goes on without it for a moment
-      await system.startService(victim);
-      step(`${victim}: restarted`);
-      const { accepted, statuses } = await stream;
-      expect(accepted).toHaveLength(ORDERS_PER_ROUND);
-      if (victim !== 'order-service') expect([...statuses.keys()].filter((s) => s >= 500 || s === 0)).toEqual([]);
+  it.each(victims)(
+    'SIGKILL %s',
+    async (victim) => {
+      await scenario(`SIGKILL ${victim}`, async (signal) => {
+        const dlqBefore = await dlqCount(system.natsUrl);
+        const gate = acceptedGate(ORDERS_PER_ROUND / 3);
+        const api = system.url('order-service');
+        const stream = driveOrders(api, ORDERS_PER_ROUND, {
+          tag: `kill-${victim}`,
+          concurrency: 3,
+          pauseMs: 50,
+          onAccepted: gate.onAccepted,
+          signal,
+        });
+        await gate.reached;
+        const killed = system.services.get(victim)!;
+        const unacked = await killMidStream(system, victim, killed);
+        step(`${victim}: SIGKILL with ${unacked} message(s) unacknowledged`);
+        expect(killed.process.signalCode).toBe('SIGKILL');
+        const extra = unacked > 0 ? [] : [`${victim} held no unacknowledged message when it was killed: the kill did not land mid-stream`];
+        await sleep(1000); // the stream goes on without it for a moment
+        await system.startService(victim);
+        step(`${victim}: restarted`);
+        const { accepted, statuses } = await stream;
+        expect(accepted).toHaveLength(ORDERS_PER_ROUND);
+        if (victim !== 'order-service') expect([...statuses.keys()].filter((s) => s >= 500 || s === 0)).toEqual([]);
 
-      step(`${victim}: ${accepted.length} accepted; auditing`);
-      const audit = await auditOrders(system, accepted, 120_000);
-      step(`${victim}: audited ${JSON.stringify({ ...audit, problems: audit.problems.length })}`);
-      extra.push(...(await stockProblems(system)), ...exitedServices(system).map((name) => `${name} exited`));
-      const dlq = (await dlqCount(system.natsUrl)) - dlqBefore;
-      if (dlq !== 0) extra.push(`${dlq} dead letter(s) written`);
-      return assertAudit(audit, dlq, extra);
-    });
-  }, 240_000);
+        step(`${victim}: ${accepted.length} accepted; auditing`);
+        const audit = await auditOrders(system, accepted, 120_000);
+        step(`${victim}: audited ${JSON.stringify({ ...audit, problems: audit.problems.length })}`);
+        extra.push(...(await stockProblems(system)), ...exitedServices(system).map((name) => `${name} exited`));
+        const dlq = (await dlqCount(system.natsUrl)) - dlqBefore;
+        if (dlq !== 0) extra.push(`${dlq} dead letter(s) written`);
+        return assertAudit(audit, dlq, extra);
+      });
+    },
+    240_000,
+  );
 
   it('SIGKILL payment-service after the gateway charged and before the payment committed: charged once', async () => {
     await scenario('SIGKILL payment-service between charge and commit', async () => {
@@ -97,8 +107,11 @@ describe('fault: SIGKILL a service mid-stream and restart it', () => {
       await system.services.get('payment-service')!.stop('SIGTERM', 30_000);
       await system.startService('payment-service', { ...paymentEnv, PAYMENT_TEST_HOLD_AFTER_CHARGE_MS: '600000' });
       const [order] = (await driveOrders(system.url('order-service'), 1, { tag: 'charge-commit' })).accepted;
-      const charges = async () => (await sql<{ n: number }>(system.database.url, 'select count(*)::int as n from payments.gateway_charges where order_id = $1', [order.id]))[0].n;
-      const paymentRows = async () => (await sql<{ n: number }>(system.database.url, 'select count(*)::int as n from payments.payments where order_id = $1', [order.id]))[0].n;
+      const charges = async () =>
+        (await sql<{ n: number }>(system.database.url, 'select count(*)::int as n from payments.gateway_charges where order_id = $1', [order.id]))[0]
+          .n;
+      const paymentRows = async () =>
+        (await sql<{ n: number }>(system.database.url, 'select count(*)::int as n from payments.payments where order_id = $1', [order.id]))[0].n;
       const deadline = Date.now() + 30_000;
       while ((await charges()) === 0 && Date.now() < deadline) await sleep(100);
       const held = (await consumerStates(system.natsUrl, 'payment-service')).find((c) => c.durable === 'payment-service__inventory_reserved');

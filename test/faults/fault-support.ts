@@ -15,7 +15,16 @@ import type { Accepted } from './support/order-driver';
 import { storedEvents } from './support/streams';
 import type { RowCounts } from './support/summary';
 
-export { acceptedGate, type Accepted, DECLINE_ABOVE, type DriveResult, driveOrders, type PlannedOrder, planOrder, SKUS } from './support/order-driver';
+export {
+  acceptedGate,
+  type Accepted,
+  DECLINE_ABOVE,
+  type DriveResult,
+  driveOrders,
+  type PlannedOrder,
+  planOrder,
+  SKUS,
+} from './support/order-driver';
 export { consumersIdle, consumerStates, dlqCount, readStream, storedEvents } from './support/streams';
 export { formatSummary, printSummary, recordRow, type RowCounts, scenario, summaryRows, type SummaryRow, testTracker } from './support/summary';
 
@@ -95,8 +104,14 @@ export async function auditOrders(system: RunningSystem, accepted: Accepted[], t
   await eventually(
     async () => {
       const final = [...statuses.keys()];
-      const sent = await sql(db, `select count(distinct order_id)::int as n from notifications.provider_deliveries where order_id = any($1::text[])`, [final]);
-      const recorded = await sql(db, `select count(distinct order_id)::int as n from notifications.notifications where order_id = any($1::uuid[])`, [final]);
+      const sent = await sql(
+        db,
+        `select count(distinct order_id)::int as n from notifications.provider_deliveries where order_id = any($1::text[])`,
+        [final],
+      );
+      const recorded = await sql(db, `select count(distinct order_id)::int as n from notifications.notifications where order_id = any($1::uuid[])`, [
+        final,
+      ]);
       return sent[0].n >= statuses.size && recorded[0].n >= statuses.size ? true : undefined;
     },
     Math.max(5_000, deadline - Date.now()),
@@ -108,9 +123,13 @@ export async function auditOrders(system: RunningSystem, accepted: Accepted[], t
     return new Set(rows.map((r) => r.order_id));
   };
   const payments = new Map(
-    (await sql<{ order_id: string; transaction_id: string | null }>(db, 'select order_id::text, transaction_id from payments.payments where order_id = any($1::uuid[])', [ids])).map(
-      (r) => [r.order_id, r.transaction_id],
-    ),
+    (
+      await sql<{ order_id: string; transaction_id: string | null }>(
+        db,
+        'select order_id::text, transaction_id from payments.payments where order_id = any($1::uuid[])',
+        [ids],
+      )
+    ).map((r) => [r.order_id, r.transaction_id]),
   );
   const reservations = await rowsBy('inventory.reservations');
   const notifications = await rowsBy('notifications.notifications');
@@ -182,7 +201,10 @@ export async function stockProblems(system: RunningSystem, seeded = 100): Promis
   const db = system.database.url;
   return eventually(
     async () => {
-      const rows = await sql<{ sku: string; available: number; reserved: number }>(db, `select sku, available, reserved from inventory.products where sku like 'SKU-0%'`);
+      const rows = await sql<{ sku: string; available: number; reserved: number }>(
+        db,
+        `select sku, available, reserved from inventory.products where sku like 'SKU-0%'`,
+      );
       const sold = await sql<{ sku: string; n: number }>(
         db,
         `select item->>'sku' as sku, sum((item->>'quantity')::int)::int as n
@@ -207,7 +229,6 @@ export async function stockProblems(system: RunningSystem, seeded = 100): Promis
 export function exitedServices(system: RunningSystem): string[] {
   return [...system.services.values()].filter((s) => s.process.exitCode !== null || s.process.signalCode !== null).map((s) => s.name);
 }
-
 
 /** Throws with the audit attached (so `scenario` records the real counts) when anything was lost or duplicated. */
 export function assertAudit(audit: Audit, dlq: number, extra: string[] = []): RowCounts {

@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { connect } from 'nats';
 
 import { type ClusterNode, type NatsCluster, startNatsCluster } from '../support/nats-cluster';
-import { SERVICES, type ServiceName } from '../support/stack';
+import { type ServiceName, SERVICES } from '../support/stack';
 import { finalOrder, type RunningSystem, startSystem } from '../support/system';
 import {
   type Accepted,
@@ -13,7 +15,6 @@ import {
   FAULT_ENV,
   printSummary,
   scenario,
-  sleep,
   sql,
   step,
   stockProblems,
@@ -50,7 +51,10 @@ describe('fault: three-node NATS cluster and two replicas of every service', () 
       natsUrl: cluster.url,
       replicas: REPLICAS,
       env: { ...FAULT_ENV, NATS_STREAM_REPLICAS: '3' },
-      serviceEnv: { 'payment-service': { PAYMENT_DECLINE_ABOVE: String(DECLINE_ABOVE) }, 'inventory-service': { INVENTORY_SEED_STOCK: String(SEED_STOCK) } },
+      serviceEnv: {
+        'payment-service': { PAYMENT_DECLINE_ABOVE: String(DECLINE_ABOVE) },
+        'inventory-service': { INVENTORY_SEED_STOCK: String(SEED_STOCK) },
+      },
     });
     step(`${SERVICES.length * REPLICAS} service replicas ready`);
   }, 240_000);
@@ -82,7 +86,10 @@ describe('fault: three-node NATS cluster and two replicas of every service', () 
     // Replicas started together and one of each service migrated its schema: every migration row was written by one
     // transaction (now() is the transaction's start), the other replica waited on the advisory lock and applied none.
     for (const schema of ['orders', 'inventory', 'payments', 'notifications']) {
-      const runs = await sql<{ n: number; migrations: number }>(system.database.url, `select count(distinct applied_at)::int as n, count(*)::int as migrations from ${schema}.schema_migrations`);
+      const runs = await sql<{ n: number; migrations: number }>(
+        system.database.url,
+        `select count(distinct applied_at)::int as n, count(*)::int as migrations from ${schema}.schema_migrations`,
+      );
       expect({ schema, transactions: runs[0].n, some: runs[0].migrations > 0 }).toEqual({ schema, transactions: 1, some: true });
     }
   }, 60_000);
@@ -92,7 +99,9 @@ describe('fault: three-node NATS cluster and two replicas of every service', () 
       const dlqBefore = await dlqCount(cluster.url);
       let turn = 0;
       const orderApi = () => system.url('order-service', turn++ % REPLICAS);
-      const all = SERVICES.flatMap(({ name }) => Array.from({ length: REPLICAS }, (_, i) => ({ name, replica: i, label: label(name, i), url: system.url(name, i) })));
+      const all = SERVICES.flatMap(({ name }) =>
+        Array.from({ length: REPLICAS }, (_, i) => ({ name, replica: i, label: label(name, i), url: system.url(name, i) })),
+      );
       const readiness = watchReadiness(all);
       const loadDone = new AbortController();
       abort.addEventListener('abort', () => loadDone.abort());
@@ -161,7 +170,8 @@ describe('fault: three-node NATS cluster and two replicas of every service', () 
         if (child.exitCode !== null || child.signalCode !== null) extra.push(`${t.label} exited`);
       }
       for (const [who, record] of records) {
-        if (record.longestNotReadyMs > MAX_NOT_READY_MS) extra.push(`${who} was not ready for ${(record.longestNotReadyMs / 1000).toFixed(1)} s at a stretch`);
+        if (record.longestNotReadyMs > MAX_NOT_READY_MS)
+          extra.push(`${who} was not ready for ${(record.longestNotReadyMs / 1000).toFixed(1)} s at a stretch`);
       }
       for (const [who, n] of consumed) if (n === 0) extra.push(`${who} handled no message: the replicas did not share the work`);
       // Both replicas' outbox relays publish from one table: a row sent twice would be stored once (Nats-Msg-Id), never twice.
@@ -175,12 +185,25 @@ describe('fault: three-node NATS cluster and two replicas of every service', () 
 });
 
 /** The per-fault recovery times, each surviving replica's readiness and each replica's share of the work. */
-function printDetails(recoveries: { fault: string; seconds: number }[], readiness: Map<string, ReadinessRecord>, consumed: Map<string, number>): void {
-  const lines = ['', 'NATS cluster scenario', '| fault | recovery |', '|---|---:|', ...recoveries.map((r) => `| ${r.fault} | ${r.seconds.toFixed(1)} s |`), ''];
+function printDetails(
+  recoveries: { fault: string; seconds: number }[],
+  readiness: Map<string, ReadinessRecord>,
+  consumed: Map<string, number>,
+): void {
+  const lines = [
+    '',
+    'NATS cluster scenario',
+    '| fault | recovery |',
+    '|---|---:|',
+    ...recoveries.map((r) => `| ${r.fault} | ${r.seconds.toFixed(1)} s |`),
+    '',
+  ];
   lines.push('| replica | messages handled | readiness polls | not ready | longest not ready |', '|---|---:|---:|---:|---:|');
   for (const [who, n] of consumed) {
     const r = readiness.get(who);
-    lines.push(`| ${who} | ${n} | ${r ? r.polls : 'killed'} | ${r ? r.notReady : '-'} | ${r ? `${(r.longestNotReadyMs / 1000).toFixed(1)} s` : '-'} |`);
+    lines.push(
+      `| ${who} | ${n} | ${r ? r.polls : 'killed'} | ${r ? r.notReady : '-'} | ${r ? `${(r.longestNotReadyMs / 1000).toFixed(1)} s` : '-'} |`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

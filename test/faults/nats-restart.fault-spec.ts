@@ -42,42 +42,58 @@ describe('fault: restart the NATS server mid-stream', () => {
     printSummary();
   }, 60_000);
 
-  it.each([['SIGTERM'], ['SIGKILL']] as [NodeJS.Signals][])('NATS stopped with %s, orders keep coming, NATS back', async (signal) => {
-    await scenario(`NATS restart (${signal})`, async (abort) => {
-      const dlqBefore = await dlqCount(system.natsUrl);
-      const api = system.url('order-service');
-      const gate = acceptedGate(8);
-      const stream = driveOrders(api, 30, { tag: `nats-${signal}`, concurrency: 2, pauseMs: 100, onAccepted: gate.onAccepted, signal: abort });
-      await gate.reached;
-      await system.stopNats(signal);
-      step(`NATS stopped (${signal})`);
-      // Every service reports not ready while the broker is gone.
-      for (const { name } of SERVICES) {
-        await eventually(async () => ((await readyStatus(system.url(name))) === 503 ? true : undefined), 30_000, () => `${name} readiness never turned 503`);
-      }
-      step('all four not ready (503)');
-      // Orders placed while the broker is provably gone (every service reports it): each must be accepted at once.
-      const whileDown = await driveOrders(api, 6, { tag: `nats-down-${signal}`, concurrency: 2, retryForMs: 0 });
-      expect({ accepted: whileDown.accepted.length, refused: Object.fromEntries(whileDown.statuses), retries: whileDown.retries }).toEqual({ accepted: 6, refused: {}, retries: 0 });
-      step('6 orders accepted while NATS was down');
-      await sleep(1000);
-      await system.restartNats();
-      step('NATS restarted');
-      for (const { name } of SERVICES) {
-        await eventually(async () => ((await readyStatus(system.url(name))) === 200 ? true : undefined), 60_000, () => `${name} readiness never came back\n${system.logs()}`);
-      }
-      step('all four ready again');
-      const { accepted, statuses } = await stream;
-      expect(accepted).toHaveLength(30);
-      // The API never refused an order of the stream either, across the stop and the restart.
-      expect(Object.fromEntries(statuses)).toEqual({});
+  it.each([['SIGTERM'], ['SIGKILL']] as [NodeJS.Signals][])(
+    'NATS stopped with %s, orders keep coming, NATS back',
+    async (signal) => {
+      await scenario(`NATS restart (${signal})`, async (abort) => {
+        const dlqBefore = await dlqCount(system.natsUrl);
+        const api = system.url('order-service');
+        const gate = acceptedGate(8);
+        const stream = driveOrders(api, 30, { tag: `nats-${signal}`, concurrency: 2, pauseMs: 100, onAccepted: gate.onAccepted, signal: abort });
+        await gate.reached;
+        await system.stopNats(signal);
+        step(`NATS stopped (${signal})`);
+        // Every service reports not ready while the broker is gone.
+        for (const { name } of SERVICES) {
+          await eventually(
+            async () => ((await readyStatus(system.url(name))) === 503 ? true : undefined),
+            30_000,
+            () => `${name} readiness never turned 503`,
+          );
+        }
+        step('all four not ready (503)');
+        // Orders placed while the broker is provably gone (every service reports it): each must be accepted at once.
+        const whileDown = await driveOrders(api, 6, { tag: `nats-down-${signal}`, concurrency: 2, retryForMs: 0 });
+        expect({ accepted: whileDown.accepted.length, refused: Object.fromEntries(whileDown.statuses), retries: whileDown.retries }).toEqual({
+          accepted: 6,
+          refused: {},
+          retries: 0,
+        });
+        step('6 orders accepted while NATS was down');
+        await sleep(1000);
+        await system.restartNats();
+        step('NATS restarted');
+        for (const { name } of SERVICES) {
+          await eventually(
+            async () => ((await readyStatus(system.url(name))) === 200 ? true : undefined),
+            60_000,
+            () => `${name} readiness never came back\n${system.logs()}`,
+          );
+        }
+        step('all four ready again');
+        const { accepted, statuses } = await stream;
+        expect(accepted).toHaveLength(30);
+        // The API never refused an order of the stream either, across the stop and the restart.
+        expect(Object.fromEntries(statuses)).toEqual({});
 
-      const audit = await auditOrders(system, [...accepted, ...whileDown.accepted], 120_000);
-      step(`audited ${JSON.stringify({ ...audit, problems: audit.problems.length })}`);
-      const extra = [...(await stockProblems(system)), ...exitedServices(system).map((name) => `${name} exited`)];
-      const dlq = (await dlqCount(system.natsUrl)) - dlqBefore;
-      if (dlq !== 0) extra.push(`${dlq} dead letter(s) written`);
-      return assertAudit(audit, dlq, extra);
-    });
-  }, 240_000);
+        const audit = await auditOrders(system, [...accepted, ...whileDown.accepted], 120_000);
+        step(`audited ${JSON.stringify({ ...audit, problems: audit.problems.length })}`);
+        const extra = [...(await stockProblems(system)), ...exitedServices(system).map((name) => `${name} exited`)];
+        const dlq = (await dlqCount(system.natsUrl)) - dlqBefore;
+        if (dlq !== 0) extra.push(`${dlq} dead letter(s) written`);
+        return assertAudit(audit, dlq, extra);
+      });
+    },
+    240_000,
+  );
 });

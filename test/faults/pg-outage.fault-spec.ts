@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Client } from 'pg';
@@ -47,7 +47,13 @@ async function probe(what: string, init: () => Promise<Response>): Promise<Probe
   const started = Date.now();
   try {
     const response = await init();
-    return { what, status: response.status, contentType: response.headers.get('content-type') ?? '', ms: Date.now() - started, body: (await response.text()).slice(0, 2000) };
+    return {
+      what,
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      ms: Date.now() - started,
+      body: (await response.text()).slice(0, 2000),
+    };
   } catch (error) {
     return { what, status: 0, contentType: '', ms: Date.now() - started, body: String((error as Error).message) };
   }
@@ -55,7 +61,13 @@ async function probe(what: string, init: () => Promise<Response>): Promise<Probe
 
 /** A probe order posted during the outage; if it is ever accepted it is audited like the others. */
 function probeOrder(n: number): Accepted['plan'] {
-  return { key: randomUUID(), sku: 'SKU-003', quantity: 1, declined: false, body: { customerId: `pg-probe-${n}`, currency: 'EUR', items: [{ sku: 'SKU-003', quantity: 1, unitPrice: 1 }] } };
+  return {
+    key: randomUUID(),
+    sku: 'SKU-003',
+    quantity: 1,
+    declined: false,
+    body: { customerId: `pg-probe-${n}`, currency: 'EUR', items: [{ sku: 'SKU-003', quantity: 1, unitPrice: 1 }] },
+  };
 }
 
 /** Readiness says "not ready because of the database": 503 with the database check down. */
@@ -83,7 +95,14 @@ function report(list: Probe[]): string {
  * The scenario body shared by both simulations. `audit` is the system as seen by the audit (its database URL must
  * reach PostgreSQL directly, not through the proxy).
  */
-async function outageUnderLoad(name: string, system: RunningSystem, audit: RunningSystem, cut: () => Promise<void>, keepCut: () => Promise<void>, restore: () => Promise<void>) {
+async function outageUnderLoad(
+  name: string,
+  system: RunningSystem,
+  audit: RunningSystem,
+  cut: () => Promise<void>,
+  keepCut: () => Promise<void>,
+  restore: () => Promise<void>,
+) {
   await scenario(name, async (signal) => {
     const dlqBefore = await dlqCount(system.natsUrl);
     const api = system.url('order-service');
@@ -113,7 +132,9 @@ async function outageUnderLoad(name: string, system: RunningSystem, audit: Runni
       // Every service's readiness, not only the API's: each one uses the database.
       probes.push(
         ...(await Promise.all(
-          SERVICES.map(({ name: service }) => probe(`GET ${service} /health/ready`, () => fetch(`${system.url(service)}/health/ready`, { signal: AbortSignal.timeout(15_000) }))),
+          SERVICES.map(({ name: service }) =>
+            probe(`GET ${service} /health/ready`, () => fetch(`${system.url(service)}/health/ready`, { signal: AbortSignal.timeout(15_000) })),
+          ),
         )),
       );
       await keepCut();
@@ -145,7 +166,8 @@ async function outageUnderLoad(name: string, system: RunningSystem, audit: Runni
       // order-service's problem filter turns readiness' 503 into a plain problem document: no details to name the
       // database there, so a 503 is all that can be asked of it.
       const down = service === 'order-service' ? (p: Probe) => p.status === 503 : databaseDown;
-      if (!ready.some(down)) problems.push(`${service} readiness never reported 503${service === 'order-service' ? '' : ' with the database down'}:\n${report(ready)}`);
+      if (!ready.some(down))
+        problems.push(`${service} readiness never reported 503${service === 'order-service' ? '' : ' with the database down'}:\n${report(ready)}`);
     }
 
     for (const { name: service } of SERVICES) {
@@ -186,7 +208,9 @@ describe('fault: PostgreSQL refuses connections and kills open ones (ALLOW_CONNE
   }, 60_000);
 
   const terminate = async () => {
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [system.database.name]);
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [
+      system.database.name,
+    ]);
   };
 
   it('orders keep their promise through the outage', async () => {

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 
 import { createEvent, type Subject } from '../../libs/contracts/src';
+import { dataOf } from '../../libs/contracts/src/testing/event-fixtures';
 import { DeadLetterStore } from '../../libs/messaging/src/dlq/dead-letters';
 import { type CliIo, runCli } from '../../tools/dlq';
-import { dataOf } from '../../libs/contracts/src/testing/event-fixtures';
 import { eventually, finalOrder, type RunningSystem, startSystem } from '../support/system';
 import {
   assertAudit,
@@ -118,7 +118,11 @@ describe('fault: poison messages on every consumed subject', () => {
       const audit = await auditOrders(system, accepted, 120_000);
       // A late duplicate dead letter needs a message still outstanding (unacked, or not yet delivered) somewhere: wait
       // until no consumer has one, after which the server has nothing left to redeliver, then count.
-      await eventually(async () => ((await consumersIdle(system.natsUrl)) ? true : undefined), 60_000, () => 'consumers still hold messages');
+      await eventually(
+        async () => ((await consumersIdle(system.natsUrl)) ? true : undefined),
+        60_000,
+        () => 'consumers still hold messages',
+      );
       const store = await DeadLetterStore.over(nc);
       const letters = (await store.list()).filter((l) => l.headers['x-poison-kind']);
       // once per (consumer, subject, kind)
@@ -130,8 +134,10 @@ describe('fault: poison messages on every consumed subject', () => {
             else {
               const [letter] = found;
               if (!poison.expect.test(letter.error ?? '')) problems.push(`${poison.kind} on ${subject} for ${service}: error "${letter.error}"`);
-              if (letter.headers.traceparent?.[0] !== TRACEPARENT) problems.push(`${poison.kind} on ${subject} for ${service}: trace context not kept`);
-              if (letter.deliveryCount !== 1) problems.push(`${poison.kind} on ${subject} for ${service}: dead-lettered on delivery ${letter.deliveryCount}`);
+              if (letter.headers.traceparent?.[0] !== TRACEPARENT)
+                problems.push(`${poison.kind} on ${subject} for ${service}: trace context not kept`);
+              if (letter.deliveryCount !== 1)
+                problems.push(`${poison.kind} on ${subject} for ${service}: dead-lettered on delivery ${letter.deliveryCount}`);
             }
           }
         }
@@ -140,7 +146,9 @@ describe('fault: poison messages on every consumed subject', () => {
       if (dlq !== expected) problems.push(`DLQ grew by ${dlq}, expected ${expected}`);
       problems.push(...(await stockProblems(system)), ...exitedServices(system).map((name) => `${name} exited`));
       for (const [name] of system.services) {
-        const live = await fetch(`${system.url(name)}/health/live`).then((r) => r.status).catch(() => 0);
+        const live = await fetch(`${system.url(name)}/health/live`)
+          .then((r) => r.status)
+          .catch(() => 0);
         if (live !== 200) problems.push(`${name} /health/live answered ${live}`);
       }
       step(`audited ${JSON.stringify({ ...audit, problems: audit.problems.length })}; ${problems.length} poison problem(s)`);
@@ -196,7 +204,9 @@ describe('fault: poison messages on every consumed subject', () => {
       } finally {
         await sql(db, 'ALTER TABLE inventory.reservations_broken RENAME TO reservations');
       }
-      const { status } = await fetch(`${system.url('order-service')}/orders/${orderId}`).then(async (r) => ({ status: ((await r.json()) as { status: string }).status }));
+      const { status } = await fetch(`${system.url('order-service')}/orders/${orderId}`).then(async (r) => ({
+        status: ((await r.json()) as { status: string }).status,
+      }));
       expect(status).toBe('PENDING');
 
       const store = await DeadLetterStore.over(nc);
@@ -207,7 +217,16 @@ describe('fault: poison messages on every consumed subject', () => {
 
       const final = await finalOrder(system.url('order-service'), orderId, 60_000, system.logs);
       expect(final.status).toBe('CONFIRMED');
-      const audit = await auditOrders(system, [{ id: orderId, plan: { key: '', sku: 'SKU-001', quantity: 1, declined: false, body: { customerId: 'fault-replay-0', currency: 'EUR', items: [] } } }], 60_000);
+      const audit = await auditOrders(
+        system,
+        [
+          {
+            id: orderId,
+            plan: { key: '', sku: 'SKU-001', quantity: 1, declined: false, body: { customerId: 'fault-replay-0', currency: 'EUR', items: [] } },
+          },
+        ],
+        60_000,
+      );
       await expect(store.get(seq)).rejects.toThrow(/no dead letter/);
       return assertAudit(audit, 1);
     });

@@ -1,4 +1,4 @@
-import { freePort, SERVICES, type ServiceProcess, startService, waitForHttp } from '../support/stack';
+import { freePort, type ServiceProcess, SERVICES, startService, waitForHttp } from '../support/stack';
 
 describe.each(SERVICES.map((s) => s.name))('%s', (name) => {
   let service: ServiceProcess | undefined;

@@ -8,7 +8,11 @@ import { effectProblems, outsideEffects } from '../support/outside-effects';
 import { SERVICES } from '../support/stack';
 import { eventually, finalOrder, getJson, postOrder, type RunningSystem, startSystem } from '../support/system';
 
-const order = (sku = 'SKU-001', unitPrice = 100) => ({ customerId: `c-${randomUUID().slice(0, 8)}`, currency: 'EUR', items: [{ sku, quantity: 1, unitPrice }] });
+const order = (sku = 'SKU-001', unitPrice = 100) => ({
+  customerId: `c-${randomUUID().slice(0, 8)}`,
+  currency: 'EUR',
+  items: [{ sku, quantity: 1, unitPrice }],
+});
 async function rows<T = Json>(url: string, query: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -38,7 +42,11 @@ describe('production lifecycle', () => {
   it('without NATS every app turns not ready while staying live, and ready again when NATS is back', async () => {
     await system.stopNats();
     for (const { name } of SERVICES) {
-      await eventually(async () => ((await readyStatus(system.url(name))) === 503 ? true : undefined), 15_000, () => `${name} stayed ready without NATS`);
+      await eventually(
+        async () => ((await readyStatus(system.url(name))) === 503 ? true : undefined),
+        15_000,
+        () => `${name} stayed ready without NATS`,
+      );
       expect((await fetch(`${system.url(name)}/health/live`)).status).toBe(200);
     }
     const details = await getJson(`${system.url('inventory-service')}/health/ready`);
@@ -46,7 +54,11 @@ describe('production lifecycle', () => {
 
     await system.restartNats();
     for (const { name } of SERVICES) {
-      await eventually(async () => ((await readyStatus(system.url(name))) === 200 ? true : undefined), 60_000, () => `${name} did not turn ready again`);
+      await eventually(
+        async () => ((await readyStatus(system.url(name))) === 200 ? true : undefined),
+        60_000,
+        () => `${name} did not turn ready again`,
+      );
     }
     const created = await postOrder(system.url('order-service'), order('SKU-002'));
     expect((await finalOrder(system.url('order-service'), created.body.id, 60_000, system.logs)).status).toBe('CONFIRMED');
@@ -74,7 +86,11 @@ describe('production lifecycle', () => {
       }
     })();
     try {
-      await eventually(() => Promise.resolve(accepted.length >= 15 ? true : undefined), 30_000, () => 'orders are not being accepted');
+      await eventually(
+        () => Promise.resolve(accepted.length >= 15 ? true : undefined),
+        30_000,
+        () => 'orders are not being accepted',
+      );
       const inventory = system.services.get('inventory-service')!;
       expect(await inventory.stop('SIGTERM', 30_000)).toBe(0);
       await sleep(1000); // orders keep arriving while inventory is away
@@ -100,7 +116,13 @@ describe('production lifecycle', () => {
       30_000,
       () => 'not every order was notified',
     );
-    expect(finals.flatMap((o) => Object.values(effectProblems(o, effects.get(o.id))).flat().map((p) => `${o.id}: ${p}`))).toEqual([]);
+    expect(
+      finals.flatMap((o) =>
+        Object.values(effectProblems(o, effects.get(o.id)))
+          .flat()
+          .map((p) => `${o.id}: ${p}`),
+      ),
+    ).toEqual([]);
     // Each order took its unit once: a second reservation of one order would show here, not in a row count.
     for (const sku of skus) {
       const level = await getJson(`${system.url('inventory-service')}/inventory/${sku}`);
@@ -116,7 +138,9 @@ describe('payment gateway outage', () => {
 
   beforeAll(async () => {
     system = await startSystem({
-      serviceEnv: { 'payment-service': { PAYMENT_GATEWAY_FAILURE_RATE: '1', RESILIENCE_RETRY_INITIAL_DELAY_MS: '10', RESILIENCE_RETRY_MAX_DELAY_MS: '50' } },
+      serviceEnv: {
+        'payment-service': { PAYMENT_GATEWAY_FAILURE_RATE: '1', RESILIENCE_RETRY_INITIAL_DELAY_MS: '10', RESILIENCE_RETRY_MAX_DELAY_MS: '50' },
+      },
     });
   }, 240_000);
 
@@ -165,7 +189,13 @@ describe('payment gateway outage', () => {
       30_000,
       () => 'not every order was notified',
     );
-    expect(finals.flatMap((o) => Object.values(effectProblems(o, effects.get(o.id))).flat().map((p) => `${o.id}: ${p}`))).toEqual([]);
+    expect(
+      finals.flatMap((o) =>
+        Object.values(effectProblems(o, effects.get(o.id)))
+          .flat()
+          .map((p) => `${o.id}: ${p}`),
+      ),
+    ).toEqual([]);
     const fresh = await postOrder(api, order('SKU-004'));
     expect((await finalOrder(api, fresh.body.id, 60_000, system.logs)).status).toBe('CONFIRMED');
   }, 300_000);

@@ -119,26 +119,30 @@ describe('npm start stops everything it started', () => {
     await database?.drop();
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('%s to the npm process: no process and no open port left within 15 s', async (signal) => {
-    const { npm, output, ports } = await npmStart(database, dataDir);
-    seen = [npm.pid!, ...descendants(npm.pid!)];
-    // npm, the launcher, nats-server and four services at the least.
-    expect(seen.length).toBeGreaterThanOrEqual(7);
-    for (const port of ports) expect(await canConnect('127.0.0.1', port)).toBe(true);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s to the npm process: no process and no open port left within 15 s',
+    async (signal) => {
+      const { npm, output, ports } = await npmStart(database, dataDir);
+      seen = [npm.pid!, ...descendants(npm.pid!)];
+      // npm, the launcher, nats-server and four services at the least.
+      expect(seen.length).toBeGreaterThanOrEqual(7);
+      for (const port of ports) expect(await canConnect('127.0.0.1', port)).toBe(true);
 
-    const sent = Date.now();
-    npm.kill(signal);
-    let left: number[] = seen;
-    let open: number[] = ports;
-    while (Date.now() - sent < 15_000 && (left.length > 0 || open.length > 0)) {
-      await sleep(250);
-      left = seen.filter(alive);
-      const connectable = await Promise.all(ports.map((port) => canConnect('127.0.0.1', port, 200)));
-      open = ports.filter((_, index) => connectable[index]);
-    }
-    expect({ left, open }).toEqual({ left: [], open: [] });
-    expect(output()).toContain('[start] stopped');
-  }, 200_000);
+      const sent = Date.now();
+      npm.kill(signal);
+      let left: number[] = seen;
+      let open: number[] = ports;
+      while (Date.now() - sent < 15_000 && (left.length > 0 || open.length > 0)) {
+        await sleep(250);
+        left = seen.filter(alive);
+        const connectable = await Promise.all(ports.map((port) => canConnect('127.0.0.1', port, 200)));
+        open = ports.filter((_, index) => connectable[index]);
+      }
+      expect({ left, open }).toEqual({ left: [], open: [] });
+      expect(output()).toContain('[start] stopped');
+    },
+    200_000,
+  );
 
   it('the console at the default level: no boot noise, one ready line, request lines without headers', async () => {
     const { npm, output, ports } = await npmStart(database, dataDir);
@@ -156,7 +160,10 @@ describe('npm start stops everything it started', () => {
     await sleep(300);
     const text = output();
     expect(text.match(/\[start\] all four services ready: try curl/g)).toHaveLength(1);
-    const lines = text.split('\n').map((line) => /^\S+-service +\| (\{.*\})$/.exec(line)?.[1]).filter((json): json is string => Boolean(json));
+    const lines = text
+      .split('\n')
+      .map((line) => /^\S+-service +\| (\{.*\})$/.exec(line)?.[1])
+      .filter((json): json is string => Boolean(json));
     const entries = lines.map((json) => JSON.parse(json) as Record<string, Json>);
     expect(entries.filter((entry) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer'].includes(entry.context))).toEqual([]);
     // Each service says it listens and what it consumes; the rest of its boot is at debug.

@@ -3,12 +3,13 @@
  * server, which takes one replica only, and a three-node JetStream cluster: scaling a running stream in place, a
  * count larger than the cluster, and a publish riding through the election after the loss of a stream's leader.
  */
-import { JetStreamProvisioner, NatsConnectionManager, NoStreamError, StreamReplicasError } from '@app/messaging';
-
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { JetStreamProvisioner, NoStreamError, StreamReplicasError } from '@app/messaging';
+
+import { NatsConnectionManager } from '../../libs/messaging/src/nats-connection.manager';
 import { type NatsCluster, startNatsCluster } from '../support/nats-cluster';
 import { freePort, startNatsServer } from '../support/stack';
 import { jsonTestCodec } from './support/json.codec';
@@ -28,7 +29,10 @@ describe('stream replicas on a single server', () => {
       // A new stream: the server refuses the replicas. An existing one: refused before the server would take
       // num_replicas 3 in an update and keep one copy anyway.
       const three = new JetStreamProvisioner(manager, 3);
-      for (const spec of [{ name: 'NEW', subjects: ['new.>'] }, { name: 'ONE', subjects: ['one.>'] }]) {
+      for (const spec of [
+        { name: 'NEW', subjects: ['new.>'] },
+        { name: 'ONE', subjects: ['one.>'] },
+      ]) {
         const attempt = three.ensureStream(spec);
         await expect(attempt).rejects.toBeInstanceOf(StreamReplicasError);
         await expect(attempt).rejects.toThrow(new RegExp(`stream ${spec.name}: NATS_STREAM_REPLICAS .* is 3.*not .*clustered`));
@@ -98,7 +102,14 @@ describe('JetStream provisioning on a three-node cluster', () => {
     // Through the module, as a service does: NATS_STREAM_REPLICAS=3 reaches the provisioner as streamReplicas.
     const t = await startMessagingTestApp(
       'elect',
-      { serviceName: 'elect', connection: { servers: cluster.url.split(',') }, streams: [{ name: 'ELECT', subjects: ['elect.>'] }], streamReplicas: 3, dlq: false, codec: jsonTestCodec },
+      {
+        serviceName: 'elect',
+        connection: { servers: cluster.url.split(',') },
+        streams: [{ name: 'ELECT', subjects: ['elect.>'] }],
+        streamReplicas: 3,
+        dlq: false,
+        codec: jsonTestCodec,
+      },
       false,
     );
     try {

@@ -5,11 +5,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { JetStreamProvisioner, MessagingHealth, type MessagingModuleOptions } from '@app/messaging';
-import { DlqHeaders } from '../../libs/messaging/src/messaging.constants';
-import { durableName } from '../../libs/messaging/src/messaging.options';
-import { NoStreamError, StreamConfigConflictError } from '../../libs/messaging/src/errors/messaging.errors';
 import { AckPolicy, connect, DeliverPolicy, headers, type JetStreamManager, nanos, type NatsConnection, type StoredMsg } from 'nats';
 
+import { NoStreamError, StreamConfigConflictError } from '../../libs/messaging/src/errors/messaging.errors';
+import { DlqHeaders } from '../../libs/messaging/src/messaging.constants';
+import { durableName } from '../../libs/messaging/src/messaging.options';
 import { jsonTestCodec, type TestEvent } from './support/json.codec';
 import { type MessagingTestApp, startMessagingTestApp, subjectsFor } from './support/messaging-test.app';
 
@@ -110,7 +110,14 @@ describe('JetStream transport (real NATS)', () => {
     expect(published).toMatchObject({ stream: STREAM, duplicate: false });
     await t.probe.waitFor(() => t.probe.callsFor(e.id).length === 1);
     const { ctx } = t.probe.callsFor(e.id)[0];
-    expect(ctx).toMatchObject({ subject: S.ok, stream: STREAM, streamSequence: published.seq, deliveryCount: 1, messageId: e.id, redelivered: false });
+    expect(ctx).toMatchObject({
+      subject: S.ok,
+      stream: STREAM,
+      streamSequence: published.seq,
+      deliveryCount: 1,
+      messageId: e.id,
+      redelivered: false,
+    });
     expect(ctx.headers?.get('traceparent')).toMatch(/^00-0af76519/);
     expect(ctx.consumer).toBe(durableName(SERVICE, S.ok));
     await consumerSettled(S.ok);
@@ -250,11 +257,7 @@ describe('JetStream transport (real NATS)', () => {
     const name = `MC_${RUN}`;
     await jsm.streams.add({ name, subjects: [`mc${RUN}.a`] });
     try {
-      const attempt = startMessagingTestApp(
-        PREFIX,
-        options({ serviceName: `conflict${RUN}`, streams: [{ name, subjects: [`mc${RUN}.b`] }] }),
-        false,
-      );
+      const attempt = startMessagingTestApp(PREFIX, options({ serviceName: `conflict${RUN}`, streams: [{ name, subjects: [`mc${RUN}.b`] }] }), false);
       await expect(attempt).rejects.toBeInstanceOf(StreamConfigConflictError);
       await expect(attempt).rejects.toThrow(/stream MC_\w+ .*subjects: expected \["mc\w+\.b"\], found \["mc\w+\.a"\]/);
       expect((await jsm.streams.info(name)).config.subjects).toEqual([`mc${RUN}.a`]);
@@ -263,7 +266,7 @@ describe('JetStream transport (real NATS)', () => {
     }
   });
 
-  it('updates an existing consumer\'s editable settings in place and rejects a different filter subject', async () => {
+  it("updates an existing consumer's editable settings in place and rejects a different filter subject", async () => {
     const provisioner = t.app.get(JetStreamProvisioner);
     const durable = durableName(SERVICE, S.ok);
     const settings = { concurrency: 8, ackWaitMs: 7000, maxDeliver: 4, backoffMs: [200] };
@@ -279,7 +282,7 @@ describe('JetStream transport (real NATS)', () => {
     await provisioner.ensureConsumer(STREAM, durable, S.ok, { concurrency: 8, ackWaitMs: 5000, maxDeliver: 3, backoffMs: [200, 400] });
   });
 
-  it('raises a stream\'s duplicate window to the 2-minute minimum instead of failing', async () => {
+  it("raises a stream's duplicate window to the 2-minute minimum instead of failing", async () => {
     const name = `MW_${RUN}`;
     await jsm.streams.add({ name, subjects: [`mw${RUN}.>`], duplicate_window: nanos(10_000) });
     try {

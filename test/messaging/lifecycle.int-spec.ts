@@ -3,19 +3,19 @@
  * mid-handler, binding to a stream another service creates later, two replicas sharing a consumer, and a NATS
  * server restart (on a nats-server this test starts itself; the shared one is never touched).
  */
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { MessagingHealth, type MessagingModuleOptions } from '@app/messaging';
-import { ConnectionClosedError, PublishTimeoutError } from '../../libs/messaging/src/errors/messaging.errors';
-import { durableName } from '../../libs/messaging/src/messaging.options';
-import type { DeadLetterInfo, MessagingInstrumentation, PublishInfo, SettledInfo } from '../../libs/messaging/src/messaging.instrumentation';
-import { MESSAGING_INSTRUMENTATION } from '../../libs/messaging/src/messaging.constants';
 import { Global, Module } from '@nestjs/common';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 
+import { ConnectionClosedError, PublishTimeoutError } from '../../libs/messaging/src/errors/messaging.errors';
+import { MESSAGING_INSTRUMENTATION } from '../../libs/messaging/src/messaging.constants';
+import type { DeadLetterInfo, MessagingInstrumentation, PublishInfo, SettledInfo } from '../../libs/messaging/src/messaging.instrumentation';
+import { durableName } from '../../libs/messaging/src/messaging.options';
 import { canConnect, freePort, type NatsServerProcess, startNatsServer } from '../support/stack';
 import { jsonTestCodec, type TestEvent } from './support/json.codec';
 import { type MessagingTestApp, startMessagingTestApp, subjectsFor } from './support/messaging-test.app';
@@ -77,7 +77,8 @@ describe('JetStream transport lifecycle (real NATS)', () => {
     for (const app of apps) await app.close().catch(() => undefined);
     for (const stream of new Set(streams)) await jsm.streams.delete(stream).catch(() => undefined);
     await jsm.streams.purge('DLQ', { filter: `dlq.svc${RUN}.>` }).catch(() => undefined);
-    for (const tag of ['a', 'b', 'c', 'd', 'e', 'i', 'w', 'x']) await jsm.streams.purge('DLQ', { filter: `dlq.svc${RUN}${tag}.>` }).catch(() => undefined);
+    for (const tag of ['a', 'b', 'c', 'd', 'e', 'i', 'w', 'x'])
+      await jsm.streams.purge('DLQ', { filter: `dlq.svc${RUN}${tag}.>` }).catch(() => undefined);
     await nc.drain();
   });
 
@@ -295,7 +296,13 @@ describe('JetStream transport starting while NATS is down (waitForFirstConnect: 
     const sc = scope('late');
     app = await startMessagingTestApp(sc.prefix, {
       ...options(sc),
-      connection: { servers: `nats://127.0.0.1:${port}`, name: 'late-test', reconnectTimeWaitMs: 200, reconnectJitterMs: 50, waitForFirstConnect: false },
+      connection: {
+        servers: `nats://127.0.0.1:${port}`,
+        name: 'late-test',
+        reconnectTimeWaitMs: 200,
+        reconnectJitterMs: 50,
+        waitForFirstConnect: false,
+      },
     });
     // Started while nothing listens on the port (not "quickly", which a loaded machine can miss): it did not wait.
     expect(await canConnect('127.0.0.1', port)).toBe(false);

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
+
 import { type Tx, UnitOfWork } from '@app/persistence';
 import type { TestingModule } from '@nestjs/testing';
 import { sql } from 'drizzle-orm';
-import { randomUUID } from 'node:crypto';
 
 import { createTestDatabase, type TestDatabase } from '../support/stack';
 import { query, startPersistence, testOptions, thingsMigrations, waitFor } from './support/persistence-test.kit';
@@ -27,7 +28,8 @@ describe('inbox (real PostgreSQL)', () => {
 
   /** A handler's state change: one row per run, so the table counts how often the handler really ran. */
   const recordRun = (tx: Tx, note: string) => tx.execute(sql`INSERT INTO ${sql.raw(schema)}.things (id, note) VALUES (${randomUUID()}, ${note})`);
-  const runs = async (note: string) => (await query<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM ${schema}.things WHERE note = $1`, [note]))[0].n;
+  const runs = async (note: string) =>
+    (await query<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM ${schema}.things WHERE note = $1`, [note]))[0].n;
   const recorded = async (consumer: string, eventId: string) =>
     (await query(db.url, `SELECT 1 FROM ${schema}.inbox WHERE consumer = $1 AND event_id = $2`, [consumer, eventId])).length === 1;
 

@@ -138,7 +138,10 @@ describe('persistence migrations (real PostgreSQL)', () => {
     expect(await query(db.url, `SELECT count(*)::int AS n FROM ${schema}.products`)).toEqual([{ n: 2 }]);
 
     // Fixed and rerun: the two pending ones apply.
-    const fixed: Migration[] = [...next.slice(0, 3), { id: '0004_bad_fk', sql: `ALTER TABLE ${schema}.orders ADD COLUMN sku text REFERENCES ${schema}.products (sku)` }];
+    const fixed: Migration[] = [
+      ...next.slice(0, 3),
+      { id: '0004_bad_fk', sql: `ALTER TABLE ${schema}.orders ADD COLUMN sku text REFERENCES ${schema}.products (sku)` },
+    ];
     modules.push(await startPersistence(testOptions({ schema, databaseUrl: db.url, migrations: fixed })));
     expect(await appliedIds(db.url, schema)).toEqual(['0001_products', '0002_seed', '0003_orders', '0004_bad_fk', 'persistence:0001_outbox_inbox']);
   });
@@ -165,7 +168,9 @@ describe('persistence migrations (real PostgreSQL)', () => {
       { id: '0001_a', sql: `CREATE TABLE ${schema}.a (id int)` },
       { id: '0001_a', sql: `CREATE TABLE ${schema}.b (id int)` },
     ];
-    await expect(startPersistence(testOptions({ schema, databaseUrl: db.url, migrations: dupes }))).rejects.toThrow(/migration id 0001_a appears twice/);
+    await expect(startPersistence(testOptions({ schema, databaseUrl: db.url, migrations: dupes }))).rejects.toThrow(
+      /migration id 0001_a appears twice/,
+    );
     await expect(startPersistence(testOptions({ schema: 'public', databaseUrl: db.url }))).rejects.toThrow(/schema must be a lower-case identifier/);
     await expect(startPersistence(testOptions({ schema: 'x"; DROP SCHEMA y; --', databaseUrl: db.url }))).rejects.toThrow(/schema must be/);
     expect(await schemaExists(db.url, schema)).toBe(false);
@@ -240,7 +245,8 @@ describe('persistence migrations (real PostgreSQL)', () => {
         expect(first).toEqual({
           code: 0,
           stderr: '',
-          stdout: 'cli-service: applied 3 migration(s) to schema cli_plan on PostgreSQL (DATABASE_URL): persistence:0001_outbox_inbox, 0001_widgets, 0002_seed\n',
+          stdout:
+            'cli-service: applied 3 migration(s) to schema cli_plan on PostgreSQL (DATABASE_URL): persistence:0001_outbox_inbox, 0001_widgets, 0002_seed\n',
         });
         expect(await query(fresh.url, 'SELECT id FROM cli_plan.widgets')).toEqual([{ id: 'w-1' }]);
         const second = await runChild('npm', args, { DATABASE_URL: fresh.url });

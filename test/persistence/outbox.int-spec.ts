@@ -1,7 +1,7 @@
 import { EventOutbox, type OutboxBacklog, OutboxRelay, type PersistenceModuleOptions, UnitOfWork } from '@app/persistence';
 import { createInMemoryTelemetry, type InMemoryTelemetry } from '@app/telemetry/testing';
-import { type Span, trace } from '@opentelemetry/api';
 import type { TestingModule } from '@nestjs/testing';
+import { type Span, trace } from '@opentelemetry/api';
 import { sql } from 'drizzle-orm';
 
 import { createTestDatabase, type TestDatabase } from '../support/stack';
@@ -13,8 +13,8 @@ import {
   query,
   startPersistence,
   SwitchGate,
-  testEvent,
   type TestEvent,
+  testEvent,
   testOptions,
   thingsMigrations,
   waitFor,
@@ -105,7 +105,9 @@ describe('transactional outbox and relay (real PostgreSQL)', () => {
     });
     const committed = [...oneByOne, ...together];
 
-    await waitFor(async () => (await app.relay.backlog()).unsent === 0 && broker.accepted.length >= committed.length, { what: 'all committed rows published' });
+    await waitFor(async () => (await app.relay.backlog()).unsent === 0 && broker.accepted.length >= committed.length, {
+      what: 'all committed rows published',
+    });
 
     expect(broker.ids()).toEqual(idsOf(committed));
     expect(broker.accepted.map((p) => p.subject)).toEqual(committed.map((e) => e.type));
@@ -167,7 +169,10 @@ describe('transactional outbox and relay (real PostgreSQL)', () => {
     // Only the head of the queue is tried: later rows never overtake the failing one.
     expect(new Set(broker.attempts)).toEqual(new Set([events[0].id]));
     expect(broker.accepted).toEqual([]);
-    expect(app.relay.status()).toEqual({ running: true, outage: { since: expect.any(String), lastError: 'ConnectionClosedError: connection closed' } });
+    expect(app.relay.status()).toEqual({
+      running: true,
+      outage: { since: expect.any(String), lastError: 'ConnectionClosedError: connection closed' },
+    });
     expect(await app.relay.backlog()).toEqual<OutboxBacklog>({ unsent: 5, oldestAgeMs: expect.any(Number), failing: 1, rejected: 0 });
     const head = await outboxRow(schema, events[0].id);
     expect(head.sent_at).toBeNull();
@@ -251,7 +256,12 @@ describe('transactional outbox and relay (real PostgreSQL)', () => {
     };
     // The head row goes alone (rejected: it no longer holds the others back); the rest is pipelined, so the row
     // after the failing one is stored in the same round and counts as sent.
-    await expect(app.relay.publishPending()).resolves.toEqual({ published: 1, rejected: 1, failed: true, error: expect.objectContaining({ message: 'timeout' }) });
+    await expect(app.relay.publishPending()).resolves.toEqual({
+      published: 1,
+      rejected: 1,
+      failed: true,
+      error: expect.objectContaining({ message: 'timeout' }),
+    });
     expect(broker.ids()).toEqual([fine.id]);
     expect(await app.relay.backlog()).toEqual({ unsent: 2, oldestAgeMs: expect.any(Number), failing: 2, rejected: 1 });
 
@@ -261,7 +271,11 @@ describe('transactional outbox and relay (real PostgreSQL)', () => {
     expect(broker.ids()).toEqual([fine.id, failing.id]);
     expect(await app.relay.backlog()).toEqual({ unsent: 1, oldestAgeMs: expect.any(Number), failing: 1, rejected: 1 });
 
-    await waitFor(async () => (await app.relay.publishPending()).published === 1, { timeoutMs: 20_000, intervalMs: 100, what: 'the rejected row to become due' });
+    await waitFor(async () => (await app.relay.publishPending()).published === 1, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      what: 'the rejected row to become due',
+    });
     expect(broker.ids()).toEqual([fine.id, failing.id, rejected.id]);
     expect(await app.relay.backlog()).toEqual({ unsent: 0, oldestAgeMs: 0, failing: 0, rejected: 0 });
     await expect(app.relay.publishPending()).resolves.toEqual({ published: 0, rejected: 0, failed: false });

@@ -62,16 +62,18 @@ describe('npm run db:migrate', () => {
     );
     const exited = new Promise((done) => holder.once('exit', done));
     await new Promise<void>((done, fail) => {
-      holder.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('held') && done());
+      holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && done());
       holder.once('exit', (code) => fail(new Error(`the holder exited (${code}) before opening the database`)));
     });
     try {
       const refused = migrate({ DATABASE_URL: '', DATA_DIR: dataDir });
       expect(refused.status).toBe(1);
-      expect(refused.stderr).toContain(`payment-service: migration failed: the embedded database under ${join(dataDir, 'payment-service')} is in use by process ${holder.pid} (payment-service): stop that process first`);
+      expect(refused.stderr).toContain(
+        `payment-service: migration failed: the embedded database under ${join(dataDir, 'payment-service')} is in use by process ${holder.pid} (payment-service): stop that process first`,
+      );
       // The other services' folders are free and were migrated.
       expect(refused.stdout).toMatch(/order-service: applied \d+ migration/);
-      holder.stdin!.end();
+      holder.stdin.end();
       await exited;
       const after = migrate({ DATABASE_URL: '', DATA_DIR: dataDir });
       expect(after.status).toBe(0);

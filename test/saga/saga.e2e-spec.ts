@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { CloudEvent } from 'cloudevents';
 import { connect, headers as natsHeaders, type Msg, type NatsConnection } from 'nats';
 
-import type { Json } from '../support/json';
 import { HOSTILE_BODIES, NORMALISED_BODIES } from '../support/hostile-bodies';
+import type { Json } from '../support/json';
 import { type FinalOrder, outsideEffects, outsideProblems as outsideProblemsOf } from '../support/outside-effects';
 import { problemDocumentFaults } from '../support/problem-documents';
 import { eventually, finalOrder, getJson, postOrder, type RunningSystem, startSystem } from '../support/system';
@@ -33,7 +33,10 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
   }, 60_000);
 
   const eventsFor = (orderId: string) =>
-    captured.filter((m) => !m.subject.startsWith('$') && !m.subject.startsWith('_')).map((m) => ({ msg: m, event: m.json<Json>() })).filter(({ event }) => event?.data?.orderId === orderId);
+    captured
+      .filter((m) => !m.subject.startsWith('$') && !m.subject.startsWith('_'))
+      .map((m) => ({ msg: m, event: m.json<Json>() }))
+      .filter(({ event }) => event?.data?.orderId === orderId);
 
   const order = (items: { sku: string; quantity: number; unitPrice: number }[], customerId = `c-${randomUUID().slice(0, 8)}`) => ({
     customerId,
@@ -66,7 +69,13 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
   }
 
   it('confirms a stocked order, records every step, and publishes one trace of CloudEvents', async () => {
-    const created = await postOrder(api, order([{ sku: 'SKU-001', quantity: 2, unitPrice: 1250 }, { sku: 'SKU-002', quantity: 1, unitPrice: 999 }]));
+    const created = await postOrder(
+      api,
+      order([
+        { sku: 'SKU-001', quantity: 2, unitPrice: 1250 },
+        { sku: 'SKU-002', quantity: 1, unitPrice: 999 },
+      ]),
+    );
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ status: 'PENDING', totalAmount: 3499, currency: 'EUR' });
     expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -108,7 +117,10 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
     });
     // The gateway charged the total once; the provider sent one order-confirmed message.
     expect(await outsideProblems([notified])).toEqual([]);
-    expect((await outsideEffects(system.database.url, [created.body.id])).get(created.body.id)).toMatchObject({ charges: [{ amount: 3499 }], deliveries: ['order-confirmed'] });
+    expect((await outsideEffects(system.database.url, [created.body.id])).get(created.body.id)).toMatchObject({
+      charges: [{ amount: 3499 }],
+      deliveries: ['order-confirmed'],
+    });
   }, 120_000);
 
   it('cancels an order for an unknown SKU with reason UNKNOWN_SKU', async () => {
@@ -116,14 +128,26 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
     expect(created.status).toBe(201);
     const final = await finalOrder(api, created.body.id, 60_000, system.logs);
     expect(final).toMatchObject({ status: 'CANCELLED', reason: 'UNKNOWN_SKU' });
-    expect(final.history.map((h: { type: string }) => h.type)).toEqual(expect.arrayContaining(['orders.created', 'inventory.rejected', 'orders.cancelled']));
-    await eventually(async () => ((await outsideProblems([final])).length === 0 ? true : undefined), 30_000, () => 'the cancellation was not sent exactly once');
+    expect(final.history.map((h: { type: string }) => h.type)).toEqual(
+      expect.arrayContaining(['orders.created', 'inventory.rejected', 'orders.cancelled']),
+    );
+    await eventually(
+      async () => ((await outsideProblems([final])).length === 0 ? true : undefined),
+      30_000,
+      () => 'the cancellation was not sent exactly once',
+    );
     expect(await charges(final.id)).toBe(0);
   });
 
   it('cancels an order for more than the stock with reason OUT_OF_STOCK, reserving nothing', async () => {
     const before = await stock('SKU-003');
-    const created = await postOrder(api, order([{ sku: 'SKU-003', quantity: 1, unitPrice: 100 }, { sku: 'SKU-004', quantity: 999, unitPrice: 100 }]));
+    const created = await postOrder(
+      api,
+      order([
+        { sku: 'SKU-003', quantity: 1, unitPrice: 100 },
+        { sku: 'SKU-004', quantity: 999, unitPrice: 100 },
+      ]),
+    );
     const final = await finalOrder(api, created.body.id, 60_000, system.logs);
     expect(final).toMatchObject({ status: 'CANCELLED', reason: 'OUT_OF_STOCK' });
     expect(await stock('SKU-003')).toEqual(before);
@@ -144,14 +168,16 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
     );
     expect(eventsFor(created.body.id).map((e) => e.event.type)).toContain('inventory.released');
     // Declined: never charged, told once.
-    await eventually(async () => ((await outsideProblems([final])).length === 0 ? true : undefined), 30_000, () => 'the decline was not sent exactly once');
+    await eventually(
+      async () => ((await outsideProblems([final])).length === 0 ? true : undefined),
+      30_000,
+      () => 'the decline was not sent exactly once',
+    );
     expect(await charges(final.id)).toBe(0);
   });
 
   it('stock 100 and 120 concurrent one-unit orders: exactly 100 confirmed and 20 cancelled', async () => {
-    const responses = await Promise.all(
-      Array.from({ length: 120 }, () => postOrder(api, order([{ sku: 'SKU-010', quantity: 1, unitPrice: 500 }]))),
-    );
+    const responses = await Promise.all(Array.from({ length: 120 }, () => postOrder(api, order([{ sku: 'SKU-010', quantity: 1, unitPrice: 500 }]))));
     expect(responses.map((r) => r.status)).toEqual(Array(120).fill(201));
     const finals = await Promise.all(responses.map((r) => finalOrder(api, r.body.id, 120_000, system.logs)));
     const confirmed = finals.filter((o) => o.status === 'CONFIRMED');
@@ -159,11 +185,19 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
     expect(confirmed).toHaveLength(100);
     expect(cancelled).toHaveLength(20);
     expect(cancelled.every((o) => o.reason === 'OUT_OF_STOCK')).toBe(true);
-    await eventually(async () => ((await stock('SKU-010')).reserved === 0 ? true : undefined), 30_000, () => 'reservations not committed');
+    await eventually(
+      async () => ((await stock('SKU-010')).reserved === 0 ? true : undefined),
+      30_000,
+      () => 'reservations not committed',
+    );
     expect(await stock('SKU-010')).toEqual({ sku: 'SKU-010', available: 0, reserved: 0 });
     // Each confirmed order charged once, no cancelled one charged, every customer told once.
     let problems: string[] = [];
-    await eventually(async () => ((problems = await outsideProblems(finals)).length === 0 ? true : undefined), 60_000, () => problems.slice(0, 10).join('\n'));
+    await eventually(
+      async () => ((problems = await outsideProblems(finals)).length === 0 ? true : undefined),
+      60_000,
+      () => problems.slice(0, 10).join('\n'),
+    );
   }, 180_000);
 
   it('an event republished under a new message id, or again under a new event id, reserves and charges once', async () => {
@@ -280,6 +314,10 @@ describe('order saga (four services, real NATS and PostgreSQL)', () => {
     await system.restartNats();
     const finals = await Promise.all(accepted.map((id) => finalOrder(api, id, 120_000, system.logs)));
     expect(finals.map((o) => o.status)).toEqual(Array(5).fill('CONFIRMED'));
-    await eventually(async () => ((await fetch(`${api}/health/ready`)).status === 200 ? true : undefined), 30_000, () => 'not ready again');
+    await eventually(
+      async () => ((await fetch(`${api}/health/ready`)).status === 200 ? true : undefined),
+      30_000,
+      () => 'not ready again',
+    );
   }, 240_000);
 });

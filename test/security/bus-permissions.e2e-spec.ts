@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { ALL_SUBJECTS, streamForSubject } from '../../libs/contracts/src/subjects';
-import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
 import { connect, type NatsConnection } from 'nats';
 
+import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
+import { ALL_SUBJECTS, streamForSubject } from '../../libs/contracts/src/subjects';
 import { durableName } from '../../libs/messaging/src/messaging.options';
 import { SERVICES } from '../support/stack';
 import { eventually, finalOrder, getJson, postOrder, type RunningSystem, startSystem } from '../support/system';

@@ -8,18 +8,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Streams } from '@app/contracts';
-import { ALL_SUBJECTS, streamForSubject } from '../../libs/contracts/src/subjects';
-import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
 import { Logger } from '@nestjs/common';
 import { AckPolicy, ErrorCode, Events, type NatsConnection, type StreamState } from 'nats';
 
+import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
+import { ALL_SUBJECTS, streamForSubject } from '../../libs/contracts/src/subjects';
 import { DeadLetterer } from '../../libs/messaging/src/consumer/dead-letterer';
-import { type CliIo, runCli } from '../../tools/dlq';
 import { JetStreamProvisioner } from '../../libs/messaging/src/jetstream.provisioner';
 import { DLQ_STREAM_NAME } from '../../libs/messaging/src/messaging.constants';
-import { durableName, resolveMessagingOptions, type ResolvedMessagingOptions } from '../../libs/messaging/src/messaging.options';
+import { durableName, type ResolvedMessagingOptions, resolveMessagingOptions } from '../../libs/messaging/src/messaging.options';
 import { NatsConnectionManager } from '../../libs/messaging/src/nats-connection.manager';
-import { SERVICES, type ServiceName } from '../support/stack';
+import { type CliIo, runCli } from '../../tools/dlq';
+import { type ServiceName, SERVICES } from '../support/stack';
 import { type SecuredNats, startSecuredNats } from './support/bus-users';
 
 const CONSUMER_SETTINGS = { concurrency: 1, ackWaitMs: 30_000, maxDeliver: 5, backoffMs: [1000] };
@@ -35,7 +35,9 @@ function durablesOf(service: ServiceName): { stream: string; subject: string; du
 
 /** The stream holding the events a service produces. */
 const ownedStreamOf = (service: ServiceName) =>
-  Streams.find((stream) => ALL_SUBJECTS.some((subject) => EventCatalog[subject].producer === service && streamForSubject(subject)?.name === stream.name))!;
+  Streams.find((stream) =>
+    ALL_SUBJECTS.some((subject) => EventCatalog[subject].producer === service && streamForSubject(subject)?.name === stream.name),
+  )!;
 
 /** Collects the permission violations the server reports on a connection. */
 function violations(nc: NatsConnection): { operation: string; subject: string }[] {
@@ -79,7 +81,10 @@ describe('bus permissions (nats-server with docker/nats/nats-server.conf)', () =
         serviceName: name,
         connection: { servers: bus.server.url, user: name, pass: bus.passwords[name], reconnectTimeWaitMs: 200 },
         streams: [ownedStreamOf(name)],
-        codec: { encode: () => ({ subject: '', msgId: '', data: new Uint8Array() }), decode: () => ({ ok: false, kind: 'invalid', reason: 'unused' }) },
+        codec: {
+          encode: () => ({ subject: '', msgId: '', data: new Uint8Array() }),
+          decode: () => ({ ok: false, kind: 'invalid', reason: 'unused' }),
+        },
         consumer: CONSUMER_SETTINGS,
       });
       const manager = new NatsConnectionManager({ name, ...options.connection });
@@ -105,9 +110,13 @@ describe('bus permissions (nats-server with docker/nats/nats-server.conf)', () =
     }
   });
 
-  it('refuses a connection without credentials or with another user\'s password', async () => {
-    await expect(bus.connectAs('order-service', { user: undefined, pass: undefined })).rejects.toMatchObject({ code: ErrorCode.AuthorizationViolation });
-    await expect(bus.connectAs('order-service', { pass: bus.passwords['payment-service'] })).rejects.toMatchObject({ code: ErrorCode.AuthorizationViolation });
+  it("refuses a connection without credentials or with another user's password", async () => {
+    await expect(bus.connectAs('order-service', { user: undefined, pass: undefined })).rejects.toMatchObject({
+      code: ErrorCode.AuthorizationViolation,
+    });
+    await expect(bus.connectAs('order-service', { pass: bus.passwords['payment-service'] })).rejects.toMatchObject({
+      code: ErrorCode.AuthorizationViolation,
+    });
   });
 
   it("refuses payments.completed from inventory-service's credentials: a permissions violation, never stored in PAYMENTS", async () => {
@@ -124,14 +133,18 @@ describe('bus permissions (nats-server with docker/nats/nats-server.conf)', () =
     const after = await state('PAYMENTS');
     expect({ messages: after.messages, last: after.last_seq }).toEqual({ messages: before.messages, last: before.last_seq });
     // The owner still publishes there.
-    await expect(services.get('payment-service')!.manager.jetstream().publish('payments.completed', 'real')).resolves.toMatchObject({ stream: 'PAYMENTS' });
+    await expect(services.get('payment-service')!.manager.jetstream().publish('payments.completed', 'real')).resolves.toMatchObject({
+      stream: 'PAYMENTS',
+    });
   });
 
-  it('refuses inventory.reserved from order-service, and dead letters under another service\'s name', async () => {
+  it("refuses inventory.reserved from order-service, and dead letters under another service's name", async () => {
     const js = services.get('order-service')!.manager.jetstream();
     const before = await state('INVENTORY');
     await expect(js.publish('inventory.reserved', 'forged', { timeout: 3000 })).rejects.toMatchObject({ code: ErrorCode.PermissionsViolation });
-    await expect(js.publish('dlq.payment-service.inventory.reserved', 'forged', { timeout: 3000 })).rejects.toMatchObject({ code: ErrorCode.PermissionsViolation });
+    await expect(js.publish('dlq.payment-service.inventory.reserved', 'forged', { timeout: 3000 })).rejects.toMatchObject({
+      code: ErrorCode.PermissionsViolation,
+    });
     expect((await state('INVENTORY')).last_seq).toBe(before.last_seq);
   });
 
@@ -150,9 +163,11 @@ describe('bus permissions (nats-server with docker/nats/nats-server.conf)', () =
     const before = await opsJsm.consumers.info('INVENTORY', durable);
     const nc = await bus.connectAs('notification-service');
     await expect(nc.jetstream().consumers.get('INVENTORY', durable)).rejects.toMatchObject({ code: ErrorCode.PermissionsViolation });
-    await expect(nc.request(`$JS.API.CONSUMER.MSG.NEXT.INVENTORY.${durable}`, JSON.stringify({ batch: 1 }), { timeout: 3000 })).rejects.toMatchObject({
-      code: ErrorCode.PermissionsViolation,
-    });
+    await expect(nc.request(`$JS.API.CONSUMER.MSG.NEXT.INVENTORY.${durable}`, JSON.stringify({ batch: 1 }), { timeout: 3000 })).rejects.toMatchObject(
+      {
+        code: ErrorCode.PermissionsViolation,
+      },
+    );
     expect(await subscribeOutcome(nc, '_INBOX_payment-service.>')).toBe(ErrorCode.PermissionsViolation);
     const after = await opsJsm.consumers.info('INVENTORY', durable);
     expect(after.delivered.stream_seq).toBe(before.delivered.stream_seq);
@@ -164,7 +179,11 @@ describe('bus permissions (nats-server with docker/nats/nats-server.conf)', () =
       for (const user of ['order-service', 'inventory-service', 'payment-service', 'notification-service', 'ops'] as const) {
         if (user === owner) continue;
         const nc = await bus.connectAs(user);
-        expect({ user, inbox: owner, outcome: await subscribeOutcome(nc, `_INBOX_${owner}.>`) }).toEqual({ user, inbox: owner, outcome: ErrorCode.PermissionsViolation });
+        expect({ user, inbox: owner, outcome: await subscribeOutcome(nc, `_INBOX_${owner}.>`) }).toEqual({
+          user,
+          inbox: owner,
+          outcome: ErrorCode.PermissionsViolation,
+        });
         await nc.close();
       }
     }
@@ -179,9 +198,13 @@ describe('bus permissions (nats-server with docker/nats/nats-server.conf)', () =
     await services.get('payment-service')!.manager.jetstream().publish('payments.failed', 'read by ops');
     expect((await jsm.streams.getMessage('PAYMENTS', { last_by_subj: 'payments.failed' })).string()).toBe('read by ops');
     await expect(jsm.streams.delete('PAYMENTS')).rejects.toMatchObject({ code: ErrorCode.PermissionsViolation });
-    await expect(jsm.consumers.delete('INVENTORY', durableName('payment-service', 'inventory.reserved'))).rejects.toMatchObject({ code: ErrorCode.PermissionsViolation });
+    await expect(jsm.consumers.delete('INVENTORY', durableName('payment-service', 'inventory.reserved'))).rejects.toMatchObject({
+      code: ErrorCode.PermissionsViolation,
+    });
     await expect(
-      ops.request(`$JS.API.CONSUMER.MSG.NEXT.INVENTORY.${durableName('payment-service', 'inventory.reserved')}`, JSON.stringify({ batch: 1 }), { timeout: 3000 }),
+      ops.request(`$JS.API.CONSUMER.MSG.NEXT.INVENTORY.${durableName('payment-service', 'inventory.reserved')}`, JSON.stringify({ batch: 1 }), {
+        timeout: 3000,
+      }),
     ).rejects.toMatchObject({ code: ErrorCode.PermissionsViolation });
   });
 
@@ -204,14 +227,19 @@ describe('bus permissions (nats-server with docker/nats/nats-server.conf)', () =
     messages.stop();
     deadLetters.stop();
     expect(parked).toEqual(['orders.confirmed']);
-    const stored = await (await ops.jetstreamManager()).streams.getMessage(DLQ_STREAM_NAME, { last_by_subj: 'dlq.inventory-service.orders.confirmed' });
+    const stored = await (
+      await ops.jetstreamManager()
+    ).streams.getMessage(DLQ_STREAM_NAME, { last_by_subj: 'dlq.inventory-service.orders.confirmed' });
     expect(stored.string()).toBe('never acked');
   }, 30_000);
 
   it('runs npm run dlq (list, replay, purge) as ops', async () => {
     const inventory = services.get('inventory-service')!;
     const source = { headers: undefined, subject: 'orders.created', stream: 'ORDERS', streamSequence: 1, reason: 'poison', deliveryCount: 1 };
-    await new DeadLetterer(inventory.options, inventory.manager, new Logger('test')).park({ ...source, consumer: durableName('inventory-service', 'orders.created') }, new TextEncoder().encode('{}'));
+    await new DeadLetterer(inventory.options, inventory.manager, new Logger('test')).park(
+      { ...source, consumer: durableName('inventory-service', 'orders.created') },
+      new TextEncoder().encode('{}'),
+    );
     const out: string[] = [];
     const io: CliIo = {
       out: (line) => out.push(line),
@@ -221,7 +249,8 @@ describe('bus permissions (nats-server with docker/nats/nats-server.conf)', () =
     };
     expect(await runCli(['list'], io)).toBe(0);
     expect(out.join('\n')).toContain('inventory-service__orders_created');
-    const seq = (await (await ops.jetstreamManager()).streams.getMessage(DLQ_STREAM_NAME, { last_by_subj: 'dlq.inventory-service.orders.created' })).seq;
+    const seq = (await (await ops.jetstreamManager()).streams.getMessage(DLQ_STREAM_NAME, { last_by_subj: 'dlq.inventory-service.orders.created' }))
+      .seq;
     const ordersBefore = await state('ORDERS');
     expect(await runCli(['replay', String(seq)], io)).toBe(0);
     expect((await state('ORDERS')).last_seq).toBe(ordersBefore.last_seq + 1);
@@ -256,7 +285,15 @@ describe('bus permissions (nats-server with docker/nats/nats-server.conf)', () =
     expect(payment.manager.connection.info?.auth_required).toBe(true);
     await expect(
       new DeadLetterer(payment.options, payment.manager, new Logger('test')).park(
-        { headers: undefined, subject: 'inventory.reserved', stream: 'INVENTORY', streamSequence: msg!.seq, reason: 'test', deliveryCount: 1, consumer: durable },
+        {
+          headers: undefined,
+          subject: 'inventory.reserved',
+          stream: 'INVENTORY',
+          streamSequence: msg!.seq,
+          reason: 'test',
+          deliveryCount: 1,
+          consumer: durable,
+        },
         msg!.data,
       ),
     ).resolves.toBe('dlq.payment-service.inventory.reserved');

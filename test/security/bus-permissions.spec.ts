@@ -7,8 +7,6 @@
 import { join } from 'node:path';
 
 import { Streams, type Subject } from '@app/contracts';
-import { ALL_SUBJECTS, streamForSubject } from '../../libs/contracts/src/subjects';
-import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
 import { validateEnv } from '@app/runtime';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants';
 
@@ -17,10 +15,12 @@ import { NotificationEventsController } from '../../apps/notification-service/sr
 import { OrderServiceEnv } from '../../apps/order-service/src/config/order.env';
 import { OrderEventsController } from '../../apps/order-service/src/orders/order-events.controller';
 import { PaymentEventsController } from '../../apps/payment-service/src/payments/payment-events.controller';
+import { EventCatalog } from '../../libs/contracts/src/events/event-catalog';
+import { ALL_SUBJECTS, streamForSubject } from '../../libs/contracts/src/subjects';
 import { DLQ_STREAM_NAME } from '../../libs/messaging/src/messaging.constants';
 import { durableName, inboxPrefixFor } from '../../libs/messaging/src/messaging.options';
 import { composeEnvironment, type Doc, DOCKER_DIR, K8S_DIR, readText, readYaml, readYamlDocuments } from '../deploy/manifests';
-import { SERVICES, type ServiceName } from '../support/stack';
+import { type ServiceName, SERVICES } from '../support/stack';
 import { BUS_USERS, NATS_CONFIG, passwordVariable } from './support/bus-users';
 import { type ConfValue, parseNatsConf } from './support/nats-conf';
 
@@ -47,7 +47,9 @@ const HANDLERS: Record<ServiceName, new (...args: never[]) => object> = {
 /** The subjects a controller's `@EventPattern` handlers take: each one is a durable consumer of the service. */
 function handledSubjects(controller: new (...args: never[]) => object): string[] {
   const proto = controller.prototype as Record<string, unknown>;
-  return Object.getOwnPropertyNames(proto).flatMap((key) => (Reflect.getMetadata(PATTERN_METADATA, proto[key] as object) as string[] | undefined) ?? []);
+  return Object.getOwnPropertyNames(proto).flatMap(
+    (key) => (Reflect.getMetadata(PATTERN_METADATA, proto[key] as object) as string[] | undefined) ?? [],
+  );
 }
 
 /** NATS subject matching (`*` one token, `>` one or more at the end). */
@@ -65,7 +67,9 @@ const consumed = (service: ServiceName) => ALL_SUBJECTS.filter((subject) => Even
 const durablesOf = (service: ServiceName) =>
   consumed(service).map((subject) => ({ subject, stream: streamForSubject(subject)!.name, durable: durableName(service, subject) }));
 const ownedStream = (service: ServiceName) =>
-  Streams.find((stream) => ALL_SUBJECTS.some((subject) => EventCatalog[subject].producer === service && streamForSubject(subject)?.name === stream.name))!;
+  Streams.find((stream) =>
+    ALL_SUBJECTS.some((subject) => EventCatalog[subject].producer === service && streamForSubject(subject)?.name === stream.name),
+  )!;
 
 /** What a service needs and nothing more, derived from the code (the comments of the config file say why). */
 function expectedPermissions(service: ServiceName): Permissions {
@@ -111,18 +115,22 @@ describe('docker/nats/nats-server.conf', () => {
   });
 
   it.each(SERVICES.map(({ name }) => [name]))('the event catalog names every subject %s handles (the permissions are derived from it)', (service) => {
-    expect(handledSubjects(HANDLERS[service as ServiceName]).sort()).toEqual([...consumed(service as ServiceName)].sort());
+    expect(handledSubjects(HANDLERS[service]).sort()).toEqual([...consumed(service)].sort());
   });
 
   it.each(SERVICES.map(({ name }) => [name]))('%s gets exactly its own events, dead letters, stream, durables and inbox', (service) => {
-    expect(sorted(userOf(service).permissions)).toEqual(expectedPermissions(service as ServiceName));
+    expect(sorted(userOf(service).permissions)).toEqual(expectedPermissions(service));
   });
 
   it('lets no service publish an event another service owns', () => {
     for (const { name } of SERVICES) {
       const foreign = ALL_SUBJECTS.filter((subject: Subject) => EventCatalog[subject].producer !== name);
       for (const subject of foreign) {
-        expect({ user: name, subject, allowed: userOf(name).permissions.publish.allow.some((f) => matches(f, subject)) }).toEqual({ user: name, subject, allowed: false });
+        expect({ user: name, subject, allowed: userOf(name).permissions.publish.allow.some((f) => matches(f, subject)) }).toEqual({
+          user: name,
+          subject,
+          allowed: false,
+        });
       }
     }
   });
@@ -132,16 +140,21 @@ describe('docker/nats/nats-server.conf', () => {
     const can = (subject: string) => ops.publish.allow.some((f) => matches(f, subject));
 
     it('may list and read every stream and its consumers', () => {
-      for (const subject of ['$JS.API.INFO', '$JS.API.STREAM.NAMES', '$JS.API.STREAM.LIST']) expect({ subject, allowed: can(subject) }).toEqual({ subject, allowed: true });
+      for (const subject of ['$JS.API.INFO', '$JS.API.STREAM.NAMES', '$JS.API.STREAM.LIST'])
+        expect({ subject, allowed: can(subject) }).toEqual({ subject, allowed: true });
       for (const stream of [...Streams.map((s) => s.name), DLQ_STREAM_NAME]) {
         for (const api of ['STREAM.INFO', 'STREAM.MSG.GET', 'CONSUMER.LIST', 'CONSUMER.NAMES']) {
-          expect({ subject: `$JS.API.${api}.${stream}`, allowed: can(`$JS.API.${api}.${stream}`) }).toEqual({ subject: `$JS.API.${api}.${stream}`, allowed: true });
+          expect({ subject: `$JS.API.${api}.${stream}`, allowed: can(`$JS.API.${api}.${stream}`) }).toEqual({
+            subject: `$JS.API.${api}.${stream}`,
+            allowed: true,
+          });
         }
       }
     });
 
     it('manages the DLQ and may republish saga events (npm run dlq replay)', () => {
-      for (const api of ['CREATE', 'UPDATE', 'PURGE', 'MSG.DELETE', 'DELETE']) expect({ api, allowed: can(`$JS.API.STREAM.${api}.${DLQ_STREAM_NAME}`) }).toEqual({ api, allowed: true });
+      for (const api of ['CREATE', 'UPDATE', 'PURGE', 'MSG.DELETE', 'DELETE'])
+        expect({ api, allowed: can(`$JS.API.STREAM.${api}.${DLQ_STREAM_NAME}`) }).toEqual({ api, allowed: true });
       for (const subject of ALL_SUBJECTS) expect({ subject, allowed: can(subject) }).toEqual({ subject, allowed: true });
     });
 
@@ -181,7 +194,8 @@ describe('docker/nats/nats-server.conf', () => {
 describe('NATS_INBOX_PREFIX', () => {
   it('takes a subject without wildcards and refuses anything else', () => {
     expect(validateEnv(OrderServiceEnv, { NATS_INBOX_PREFIX: '_INBOX_order-service' }).NATS_INBOX_PREFIX).toBe('_INBOX_order-service');
-    for (const bad of ['_INBOX.*', '_INBOX.>', 'a..b', 'has space']) expect(() => validateEnv(OrderServiceEnv, { NATS_INBOX_PREFIX: bad })).toThrow(/NATS_INBOX_PREFIX/);
+    for (const bad of ['_INBOX.*', '_INBOX.>', 'a..b', 'has space'])
+      expect(() => validateEnv(OrderServiceEnv, { NATS_INBOX_PREFIX: bad })).toThrow(/NATS_INBOX_PREFIX/);
   });
 });
 
@@ -216,7 +230,7 @@ describe('every service on its own NATS user', () => {
   });
 
   it.each(SERVICES.map(({ name }) => [name]))('%s: compose and its Deployment set NATS_USER and the password NATS checks', (name) => {
-    const service = name as ServiceName;
+    const service = name;
     const env = composeEnvironment((compose.services[service] as Doc).environment);
     expect(env.NATS_USER).toBe(service);
     expect(env.NATS_PASSWORD).toBe(composeEnvironment(nats.environment)[passwordVariable(service)]);

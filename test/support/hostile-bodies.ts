@@ -29,7 +29,12 @@ export const HOSTILE_BODIES: [string, string | object, Record<string, string> | 
   ['unknown currency', { ...valid, currency: 'XYZ' }, undefined, 400],
   ['an item that is an array', { ...valid, items: [[]] }, undefined, 400],
   ['NUL in customerId', { ...valid, customerId: 'c\u0000-1' }, undefined, 400],
-  ['unpaired surrogate in customerId', '{"customerId":"c\\ud800","currency":"EUR","items":[{"sku":"SKU-001","quantity":1,"unitPrice":100}]}', undefined, 400],
+  [
+    'unpaired surrogate in customerId',
+    '{"customerId":"c\\ud800","currency":"EUR","items":[{"sku":"SKU-001","quantity":1,"unitPrice":100}]}',
+    undefined,
+    400,
+  ],
   ['huge string', { ...valid, customerId: 'x'.repeat(60_000) }, undefined, 400],
   ['body over 64 KiB', { ...valid, customerId: 'x'.repeat(70_000) }, undefined, 413],
   ['not JSON media type', 'customerId=c-1', { 'content-type': 'application/x-www-form-urlencoded' }, 415],

@@ -75,7 +75,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     streamInfo: (stream) => withConnection(async (nc) => (await nc.jetstreamManager()).streams.info(stream)),
     waitHealthy: async (streams = [], timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;
-      let last = '';
+      let last: string;
       for (;;) {
         try {
           const unhealthy = await withConnection(async (nc) => {
@@ -85,7 +85,8 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
             for (const stream of streams) {
               const { cluster: placement } = await jsm.streams.info(stream);
               if (!placement?.leader) problems.push(`${stream}: no leader`);
-              for (const replica of placement?.replicas ?? []) if (!replica.current || replica.offline) problems.push(`${stream}: ${replica.name} not current`);
+              for (const replica of placement?.replicas ?? [])
+                if (!replica.current || replica.offline) problems.push(`${stream}: ${replica.name} not current`);
             }
             return problems;
           });
@@ -99,7 +100,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
       }
     },
     stop: async () => {
-      await Promise.all(nodes.map((n) => n.process?.stop('SIGKILL').catch(() => undefined)));
+      await Promise.all(nodes.flatMap((n) => (n.process ? [n.process.stop('SIGKILL').catch(() => undefined)] : [])));
       for (const spec of specs) rmSync(spec.storeDir, { recursive: true, force: true });
     },
   };

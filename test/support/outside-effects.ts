@@ -85,7 +85,10 @@ export function effectProblems(order: FinalOrder, effects: OrderEffects | undefi
 
 /** `effectProblems` for many orders, read in one go: one line per problem, prefixed with the order id. */
 export async function outsideProblems(databaseUrl: string, orders: FinalOrder[]): Promise<string[]> {
-  const effects = await outsideEffects(databaseUrl, orders.map((o) => o.id));
+  const effects = await outsideEffects(
+    databaseUrl,
+    orders.map((o) => o.id),
+  );
   return orders.flatMap((o) => {
     const { extra, missing } = effectProblems(o, effects.get(o.id));
     return [...extra, ...missing].map((p) => `${o.id}: ${p}`);

@@ -2,8 +2,8 @@
  * What the integration and end-to-end tests need outside Node, checked once before any test runs: without it
  * `npm test` used to fail ninety-odd tests one ECONNREFUSED at a time and leave nats-servers behind.
  */
-import { Client } from 'pg';
 import { connect } from 'nats';
+import { Client } from 'pg';
 
 import { DEFAULT_NATS_URL, findNatsServerBinary, PG_ADMIN_URL } from './stack';
 

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Client } from 'pg';
 
-import { assertBundlesFresh, REPO_ROOT, SERVICES, type ServiceName, stopProcess } from '../../tools/stack';
+import { assertBundlesFresh, REPO_ROOT, type ServiceName, SERVICES, stopProcess } from '../../tools/stack';
 
 export {
   assertBundlesFresh,
@@ -48,11 +48,7 @@ export const TEST_SERVICE_DEFAULTS: Readonly<Record<string, string>> = Object.fr
  * Starts a built service (`node dist/apps/<name>/main.js`) with the given environment on top of process.env and
  * {@link TEST_SERVICE_DEFAULTS}.
  */
-export function startService(
-  name: ServiceName,
-  env: Record<string, string | undefined>,
-  onLine?: (line: string) => void,
-): ServiceProcess {
+export function startService(name: ServiceName, env: Record<string, string | undefined>, onLine?: (line: string) => void): ServiceProcess {
   assertBundlesFresh();
   const port = Number(env.PORT ?? SERVICES.find((s) => s.name === name)!.port);
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', name, 'main.js')], {

@@ -14,9 +14,9 @@ import {
   freePort,
   type NatsServerOptions,
   type NatsServerProcess,
-  SERVICES,
   type ServiceName,
   type ServiceProcess,
+  SERVICES,
   startNatsServer,
   startService,
   type TestDatabase,
@@ -127,8 +127,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       try {
         await waitForHttp(`${system.url(name, replica)}/health/ready`, { timeoutMs: 60_000 });
       } catch (error) {
-        throw new Error(`${name} #${replica} did not become ready: ${(error as Error).message}
-${service.output().slice(-4000)}`, { cause: error });
+        throw new Error(
+          `${name} #${replica} did not become ready: ${(error as Error).message}
+${service.output().slice(-4000)}`,
+          { cause: error },
+        );
       }
       return service;
     },

@@ -90,12 +90,14 @@ describe('backlog gauges on GET /metrics (consumer lag, outbox, DLQ)', () => {
         expect(s.labels.messaging_destination_name).toBe(s.labels[GROUP].split('__')[1].replace('_', '.'));
       }
     }
-    expect(idle.get(DLQ_DEPTH)?.samples).toEqual([expect.objectContaining({ labels: expect.objectContaining({ [DLQ_SERVICE]: service }), value: 0 })]);
+    expect(idle.get(DLQ_DEPTH)?.samples).toEqual([
+      expect.objectContaining({ labels: expect.objectContaining({ [DLQ_SERVICE]: service }), value: 0 }),
+    ]);
     expect(idle.get(OUTBOX_ROWS)?.samples.map((s) => s.value)).toEqual([0]);
     expect(idle.get(OUTBOX_AGE)?.samples.map((s) => s.value)).toEqual([0]);
   });
 
-  it("counts a dead letter in the DLQ depth of the service that parked it, and only there", async () => {
+  it('counts a dead letter in the DLQ depth of the service that parked it, and only there', async () => {
     // payments.completed has one consumer, order-service; bytes that are no event are dead-lettered at once.
     await nc!.jetstream().publish('payments.completed', new TextEncoder().encode('not an event'));
 

@@ -43,7 +43,12 @@ describe('telemetry across Nest HTTP and message handlers', () => {
 
   it('keeps the whole order in one trace', () => {
     const traceIds = new Set(telemetry.spans().map((span) => span.spanContext().traceId));
-    expect(telemetry.spans().map((span) => span.name).sort()).toEqual(
+    expect(
+      telemetry
+        .spans()
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(
       [
         'POST',
         'send orders.created',

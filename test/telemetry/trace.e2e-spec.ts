@@ -7,7 +7,7 @@ import { MessagingAttributes as A, MessagingMetricNames as M } from '@app/teleme
 import type { Json } from '../support/json';
 import type { ServiceName, ServiceProcess } from '../support/stack';
 import { eventually, finalOrder, getJson, postOrder, type RunningSystem, startSystem } from '../support/system';
-import { type ExportedSpan, OtlpSpanKind as Kind, type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
+import { type ExportedSpan, type OtlpReceiver, OtlpSpanKind as Kind, startOtlpReceiver } from './support/otlp-receiver';
 import { parsePrometheusText, prometheusName } from './support/prometheus-text';
 
 const SERVICES: readonly ServiceName[] = ['order-service', 'inventory-service', 'payment-service', 'notification-service'];
@@ -257,7 +257,11 @@ describe('telemetry of the running system (OTLP receiver, /metrics, correlated l
     // Sweeps run every second (DEFAULTS.sweepIntervalMs); after a few, none may have joined the finished trace.
     const quietFrom = BigInt(Date.now()) * 1_000_000n;
     await sleep(3_000);
-    await eventually(() => Promise.resolve(receiver.spans().some((s) => s.startNs > quietFrom + 2_000_000_000n) ? true : undefined), 10_000, () => 'no spans exported after the wait');
+    await eventually(
+      () => Promise.resolve(receiver.spans().some((s) => s.startNs > quietFrom + 2_000_000_000n) ? true : undefined),
+      10_000,
+      () => 'no spans exported after the wait',
+    );
     const late = receiver.spans().filter((s) => s.traceId === traceId && s.startNs > quietFrom);
     expect(describeSpans(late)).toBe('');
   }, 30_000);
@@ -284,7 +288,11 @@ describe('telemetry of the running system (OTLP receiver, /metrics, correlated l
       await system.services.get('payment-service')!.stop('SIGTERM', 15_000);
       payment = await system.startService('payment-service');
 
-      const created = await postOrder(api, { customerId: 'c-gateway-down', currency: 'EUR', items: [{ sku: 'SKU-002', quantity: 1, unitPrice: 500 }] });
+      const created = await postOrder(api, {
+        customerId: 'c-gateway-down',
+        currency: 'EUR',
+        items: [{ sku: 'SKU-002', quantity: 1, unitPrice: 500 }],
+      });
       expect(created.status).toBe(201);
       failedOrderId = created.body.id;
       const final = await finalOrder(api, failedOrderId, 45_000, system.logs);
@@ -296,11 +304,19 @@ describe('telemetry of the running system (OTLP receiver, /metrics, correlated l
           const ids = traceIdsOf([createdEventId]);
           if (ids.size !== 1) return undefined;
           const [id] = ids;
-          const found = find(receiver.spans().filter((s) => s.traceId === id), 'payment-service', `process ${Subjects.InventoryReserved}`, Kind.CONSUMER);
-          return found.length === 2 ? found.sort((a, b) => Number(a.attributes[A.NATS_DELIVERY_COUNT]) - Number(b.attributes[A.NATS_DELIVERY_COUNT])) : undefined;
+          const found = find(
+            receiver.spans().filter((s) => s.traceId === id),
+            'payment-service',
+            `process ${Subjects.InventoryReserved}`,
+            Kind.CONSUMER,
+          );
+          return found.length === 2
+            ? found.sort((a, b) => Number(a.attributes[A.NATS_DELIVERY_COUNT]) - Number(b.attributes[A.NATS_DELIVERY_COUNT]))
+            : undefined;
         },
         30_000,
-        () => `expected two payment-service deliveries in the trace of order ${failedOrderId}\n${describeSpans(receiver.spans().filter((s) => s.kind >= Kind.PRODUCER))}`,
+        () =>
+          `expected two payment-service deliveries in the trace of order ${failedOrderId}\n${describeSpans(receiver.spans().filter((s) => s.kind >= Kind.PRODUCER))}`,
       );
     }, 90_000);
 

@@ -10,7 +10,10 @@ void runService({
   module: InventoryServiceModule,
   env: InventoryServiceEnv,
   configure: (app) => {
-    serveOpenApi(app, { title: 'Inventory API', description: 'Stock levels of the products the order saga reserves. Every error is an RFC 9457 problem document.' });
+    serveOpenApi(app, {
+      title: 'Inventory API',
+      description: 'Stock levels of the products the order saga reserves. Every error is an RFC 9457 problem document.',
+    });
     connectEventTransport(app);
   },
 });

@@ -6,7 +6,7 @@ import { NOTIFICATION_MIGRATIONS } from './db/notification.migrations';
 import { NotificationEventsController } from './notifications/notification-events.controller';
 import { NotificationsRepository } from './notifications/notifications.repository';
 import { NOTIFICATION_SERVICE, NotificationsService } from './notifications/notifications.service';
-import { NotificationProviderModule, notificationProviderConfigFromEnv } from './provider';
+import { notificationProviderConfigFromEnv, NotificationProviderModule } from './provider';
 
 /** Tells customers how their orders ended, once per order and outcome, through the provider (behind a breaker). */
 @Module({})

@@ -3,7 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { PaymentServiceEnv } from './config/payment.env';
 import { PAYMENT_MIGRATIONS } from './db/payment.migrations';
-import { PaymentGatewayModule, paymentGatewayConfigFromEnv } from './gateway';
+import { paymentGatewayConfigFromEnv, PaymentGatewayModule } from './gateway';
 import { PaymentEventsController } from './payments/payment-events.controller';
 import { PaymentsRepository } from './payments/payments.repository';
 import { PAYMENT_SERVICE, PaymentsService } from './payments/payments.service';
@@ -17,7 +17,13 @@ export class PaymentServiceModule {
       module: PaymentServiceModule,
       imports: [
         RuntimeModule.forRoot({ serviceName: PAYMENT_SERVICE, env }),
-        EventPlatformModule.forRoot({ serviceName: PAYMENT_SERVICE, env, schema: 'payments', migrations: PAYMENT_MIGRATIONS, ownedStreams: ['PAYMENTS'] }),
+        EventPlatformModule.forRoot({
+          serviceName: PAYMENT_SERVICE,
+          env,
+          schema: 'payments',
+          migrations: PAYMENT_MIGRATIONS,
+          ownedStreams: ['PAYMENTS'],
+        }),
         PaymentGatewayModule.forRoot(paymentGatewayConfigFromEnv(env)),
       ],
       controllers: [PaymentEventsController],

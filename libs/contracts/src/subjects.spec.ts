@@ -1,6 +1,6 @@
+import { EventCatalog } from './events/event-catalog';
 import { Streams, Subjects } from './index';
 import { ALL_SUBJECTS, isSubject, streamForSubject } from './subjects';
-import { EventCatalog } from './events/event-catalog';
 
 describe('subjects and streams', () => {
   it('declares the nine saga subjects once each', () => {

@@ -75,7 +75,11 @@ export function consumersCheck(
 }
 
 /** The database ping, with the outbox backlog in its details (a backlog is information, not a failure). */
-export function databaseCheck(key: string, source: { check(key: string, timeoutMs: number): Promise<HealthIndicatorResult> }, timeoutMs = DEFAULT_TIMEOUT_MS): ReadinessCheck {
+export function databaseCheck(
+  key: string,
+  source: { check(key: string, timeoutMs: number): Promise<HealthIndicatorResult> },
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): ReadinessCheck {
   return () => source.check(key, timeoutMs);
 }
 

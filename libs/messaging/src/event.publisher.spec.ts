@@ -47,7 +47,10 @@ describe('EventPublisher', () => {
     const publisher = new EventPublisher(options, fakeConnection(publish), instrumentation);
     const result = await publisher.publishRaw('orders.created', new Uint8Array([1, 2, 3]), { msgId: 'm-1', headers: { 'x-a': 'b' } });
     expect(result.duplicate).toBe(true);
-    expect(instrumentation.onPublish).toHaveBeenCalledWith(expect.objectContaining({ subject: 'orders.created', msgId: 'm-1', bodySize: 3 }), expect.any(Function));
+    expect(instrumentation.onPublish).toHaveBeenCalledWith(
+      expect.objectContaining({ subject: 'orders.created', msgId: 'm-1', bodySize: 3 }),
+      expect.any(Function),
+    );
     const headers = publish.mock.calls[0][2].headers as MsgHdrs;
     expect(headers.get('traceparent')).toBe('tp');
     expect(headers.get('x-a')).toBe('b');
@@ -56,11 +59,21 @@ describe('EventPublisher', () => {
   it('publishes once on a single server and retries a 503 for half the timeout on a cluster (leader election)', async () => {
     const noResponders = NatsError.errorForCode(ErrorCode.NoResponders);
     const single = jest.fn().mockRejectedValue(noResponders);
-    await expect(new EventPublisher(options, fakeConnection(single)).publishRaw('orders.created', new Uint8Array(), { msgId: 'm' })).rejects.toBeInstanceOf(NoStreamError);
+    await expect(
+      new EventPublisher(options, fakeConnection(single)).publishRaw('orders.created', new Uint8Array(), { msgId: 'm' }),
+    ).rejects.toBeInstanceOf(NoStreamError);
     expect(single).toHaveBeenCalledTimes(1);
-    const clustered = jest.fn().mockRejectedValueOnce(noResponders).mockRejectedValueOnce(noResponders).mockResolvedValue({ stream: 'ORDERS', seq: 3, duplicate: false });
+    const clustered = jest
+      .fn()
+      .mockRejectedValueOnce(noResponders)
+      .mockRejectedValueOnce(noResponders)
+      .mockResolvedValue({ stream: 'ORDERS', seq: 3, duplicate: false });
     const publisher = new EventPublisher(options, fakeConnection(clustered, { find: jest.fn() }));
-    await expect(publisher.publishRaw('orders.created', new Uint8Array(), { msgId: 'm', timeoutMs: 4000 })).resolves.toEqual({ stream: 'ORDERS', seq: 3, duplicate: false });
+    await expect(publisher.publishRaw('orders.created', new Uint8Array(), { msgId: 'm', timeoutMs: 4000 })).resolves.toEqual({
+      stream: 'ORDERS',
+      seq: 3,
+      duplicate: false,
+    });
     expect(clustered.mock.calls.map((call) => call[2].msgID)).toEqual(['m', 'm', 'm']);
   });
 
@@ -69,7 +82,10 @@ describe('EventPublisher', () => {
     const options = resolveMessagingOptions({ ...baseOptions, publishTimeoutMs: 600 });
     const electing = new EventPublisher(options, fakeConnection(publish, { find: jest.fn().mockResolvedValue('ORDERS') }));
     await expect(electing.publishRaw('orders.created', new Uint8Array(), { msgId: 'm' })).rejects.toBeInstanceOf(StreamUnavailableError);
-    const missing = new EventPublisher(options, fakeConnection(publish, { find: jest.fn().mockRejectedValue(new Error('no stream matches subject')) }));
+    const missing = new EventPublisher(
+      options,
+      fakeConnection(publish, { find: jest.fn().mockRejectedValue(new Error('no stream matches subject')) }),
+    );
     await expect(missing.publishRaw('nowhere.x', new Uint8Array(), { msgId: 'm' })).rejects.toBeInstanceOf(NoStreamError);
     const single = new EventPublisher(options, fakeConnection(publish));
     await expect(single.publishRaw('nowhere.x', new Uint8Array(), { msgId: 'm' })).rejects.toBeInstanceOf(NoStreamError);

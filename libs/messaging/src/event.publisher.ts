@@ -102,7 +102,9 @@ function toHeaders(input: Record<string, string> | MsgHdrs | undefined): MsgHdrs
 }
 
 function isMsgHdrs(value: unknown): value is MsgHdrs {
-  return typeof value === 'object' && value !== null && typeof (value as MsgHdrs).keys === 'function' && typeof (value as MsgHdrs).values === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as MsgHdrs).keys === 'function' && typeof (value as MsgHdrs).values === 'function'
+  );
 }
 
 /** Maps `nats` failures to our typed errors; anything else passes through unchanged. */

@@ -8,7 +8,13 @@ import { JetStreamExceptionFilter } from './jetstream-exception.filter';
 
 /** A JetStreamContext over a minimal delivery (the filter only checks the class). */
 function JetStreamContext(): Context {
-  const msg = { subject: 'orders.created', headers: undefined, data: new Uint8Array(), redelivered: false, info: { stream: 'ORDERS', streamSequence: 1, redeliveryCount: 1, consumer: 'c' } };
+  const msg = {
+    subject: 'orders.created',
+    headers: undefined,
+    data: new Uint8Array(),
+    redelivered: false,
+    info: { stream: 'ORDERS', streamSequence: 1, redeliveryCount: 1, consumer: 'c' },
+  };
   return new Context(msg as unknown as JsMsg);
 }
 

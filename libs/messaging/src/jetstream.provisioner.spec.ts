@@ -7,9 +7,15 @@ import type { NatsConnectionManager } from './nats-connection.manager';
 const spec = { name: 'ORDERS', subjects: ['orders.>'] };
 
 /** A JetStream manager whose stream lookups fail `failures` times (with `error`) before the stream is found. */
-function connectionFailing(failures: number, error: unknown, config: Record<string, unknown> = {}): { connection: NatsConnectionManager; calls: () => number } {
+function connectionFailing(
+  failures: number,
+  error: unknown,
+  config: Record<string, unknown> = {},
+): { connection: NatsConnectionManager; calls: () => number } {
   let calls = 0;
-  const existing = { config: { subjects: ['orders.>'], storage: 'file', retention: 'limits', duplicate_window: 120_000_000_000, num_replicas: 1, ...config } };
+  const existing = {
+    config: { subjects: ['orders.>'], storage: 'file', retention: 'limits', duplicate_window: 120_000_000_000, num_replicas: 1, ...config },
+  };
   const jsm = {
     streams: {
       info: async () => {

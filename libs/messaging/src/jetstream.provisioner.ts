@@ -17,8 +17,8 @@ import {
 import { isTransientJetStreamError, replicaPlacementError, StreamConfigConflictError, StreamReplicasError } from './errors/messaging.errors';
 import { DEFAULTS, DLQ_STREAM_NAME, DLQ_SUBJECT_PREFIX } from './messaging.constants';
 import type { ConsumerSettings, StreamSpec } from './messaging.options';
-import type { NatsConnectionManager } from './nats-connection.manager';
 import { describe, sleep } from './messaging.utils';
+import type { NatsConnectionManager } from './nats-connection.manager';
 
 /** Start-up provisioning state: 'pending' until owned streams exist, 'failed' on a conflict. */
 export interface ProvisioningStatus {
@@ -143,7 +143,8 @@ export class JetStreamProvisioner {
         return result;
       } catch (error) {
         if (!isTransientJetStreamError(error) || Date.now() >= deadline) throw error;
-        if (attempt === 1) this.logger.warn(`JetStream is not answering yet (${describe(error)}); waiting up to ${Math.round(waitMs / 1000)} s for it`);
+        if (attempt === 1)
+          this.logger.warn(`JetStream is not answering yet (${describe(error)}); waiting up to ${Math.round(waitMs / 1000)} s for it`);
         await sleep(Math.min(2000, 250 * attempt));
       }
     }
@@ -187,7 +188,11 @@ export class JetStreamProvisioner {
   }
 
   /** Stream name capturing `subject`, waiting (with a log line) until its owner has created it. */
-  async waitForStream(subject: string, shouldStop: () => boolean = () => false, retryMs: number = DEFAULTS.streamWaitMs): Promise<string | undefined> {
+  async waitForStream(
+    subject: string,
+    shouldStop: () => boolean = () => false,
+    retryMs: number = DEFAULTS.streamWaitMs,
+  ): Promise<string | undefined> {
     let logged = false;
     while (!shouldStop()) {
       try {
@@ -230,7 +235,11 @@ export class JetStreamProvisioner {
     if (config.ack_policy !== AckPolicy.Explicit) differences.push({ field: 'ack_policy', expected: AckPolicy.Explicit, actual: config.ack_policy });
     if (config.deliver_subject) differences.push({ field: 'deliver_subject (push consumer)', expected: undefined, actual: config.deliver_subject });
     if (differences.length > 0) throw new StreamConfigConflictError(`consumer ${durable} on stream ${stream}`, differences);
-    if (config.ack_wait !== wanted.ack_wait || config.max_deliver !== wanted.max_deliver || (config.max_ack_pending ?? 0) < (wanted.max_ack_pending ?? 0)) {
+    if (
+      config.ack_wait !== wanted.ack_wait ||
+      config.max_deliver !== wanted.max_deliver ||
+      (config.max_ack_pending ?? 0) < (wanted.max_ack_pending ?? 0)
+    ) {
       const updated = await jsm.consumers.update(stream, durable, {
         ack_wait: wanted.ack_wait,
         max_deliver: wanted.max_deliver,
@@ -264,7 +273,8 @@ export class JetStreamProvisioner {
       config.subjects.length === spec.subjects.length && [...config.subjects].sort().join('\n') === [...spec.subjects].sort().join('\n');
     if (!sameSubjects) differences.push({ field: 'subjects', expected: spec.subjects, actual: config.subjects });
     if (config.storage !== StorageType.File) differences.push({ field: 'storage', expected: StorageType.File, actual: config.storage });
-    if (config.retention !== RetentionPolicy.Limits) differences.push({ field: 'retention', expected: RetentionPolicy.Limits, actual: config.retention });
+    if (config.retention !== RetentionPolicy.Limits)
+      differences.push({ field: 'retention', expected: RetentionPolicy.Limits, actual: config.retention });
     if (differences.length > 0) throw new StreamConfigConflictError(`stream ${spec.name}`, differences);
 
     const update: Partial<StreamConfig> = {};
@@ -285,15 +295,21 @@ export class JetStreamProvisioner {
       const placement = replicaPlacementError(error, spec.name, this.replicas);
       if (placement) throw placement;
       if (owned || !isPermissionDenied(error)) throw error;
-      const scaleHint = update.num_replicas ? ` (scale it with a user that may, e.g. ops: nats stream edit ${spec.name} --replicas ${this.replicas})` : '';
-      this.logger.warn(`stream ${spec.name} differs from this service's declaration (${Object.keys(update).join(', ')}); this NATS user may not update it, so it stays as it is${scaleHint}`);
+      const scaleHint = update.num_replicas
+        ? ` (scale it with a user that may, e.g. ops: nats stream edit ${spec.name} --replicas ${this.replicas})`
+        : '';
+      this.logger.warn(
+        `stream ${spec.name} differs from this service's declaration (${Object.keys(update).join(', ')}); this NATS user may not update it, so it stays as it is${scaleHint}`,
+      );
       return existing;
     }
     // A warning, not detail: where the stream's copies live changed, which an operator should see at any log level.
-    if (update.num_replicas) this.logger.warn(`scaled stream ${spec.name} from ${replicas} to ${this.replicas} replica${this.replicas === 1 ? '' : 's'} (NATS_STREAM_REPLICAS)`);
+    if (update.num_replicas)
+      this.logger.warn(
+        `scaled stream ${spec.name} from ${replicas} to ${this.replicas} replica${this.replicas === 1 ? '' : 's'} (NATS_STREAM_REPLICAS)`,
+      );
     const others = Object.keys(update).filter((field) => field !== 'num_replicas');
     if (others.length > 0) this.logger.log(`updated stream ${spec.name}: ${others.join(', ')}`);
     return updated;
   }
 }
-

@@ -4,10 +4,10 @@ import type { NatsConnection } from 'nats';
 
 import { ConsumerRunner, type ConsumerRuntimeStats } from './consumer/consumer-runner';
 import { JetStreamProvisioner } from './jetstream.provisioner';
-import { describe } from './messaging.utils';
 import { JETSTREAM_TRANSPORT, MESSAGING_INSTRUMENTATION, MESSAGING_OPTIONS } from './messaging.constants';
 import type { MessagingInstrumentation } from './messaging.instrumentation';
 import { durableName, type ResolvedMessagingOptions } from './messaging.options';
+import { describe } from './messaging.utils';
 import { type ConnectionStatus, NatsConnectionManager } from './nats-connection.manager';
 
 /**
@@ -61,7 +61,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy, 
   /** Subscribes to connection status changes (`'status'`). */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- the signature of Nest's Server.on, which this overrides
   on<EventKey extends string = string, EventCallback extends Function = Function>(event: EventKey, callback: EventCallback): void {
-    if (event === 'status') this.connectionManager.status$.subscribe((status: ConnectionStatus) => (callback as unknown as (s: ConnectionStatus) => void)(status));
+    if (event === 'status')
+      this.connectionManager.status$.subscribe((status: ConnectionStatus) => (callback as unknown as (s: ConnectionStatus) => void)(status));
   }
 
   unwrap<T>(): T {

@@ -1,4 +1,4 @@
-import { dlqSubject, durableName, inboxPrefixFor, resolveMessagingOptions, type MessagingModuleOptions } from './messaging.options';
+import { dlqSubject, durableName, inboxPrefixFor, type MessagingModuleOptions, resolveMessagingOptions } from './messaging.options';
 
 const base: MessagingModuleOptions = {
   serviceName: 'inventory-service',
@@ -30,7 +30,9 @@ describe('messaging options', () => {
   it('gives each service a reply-inbox prefix of its own, unless one is set', () => {
     expect(inboxPrefixFor('inventory-service')).toBe('_INBOX_inventory-service');
     expect(resolveMessagingOptions(base).connection.inboxPrefix).toBe('_INBOX_inventory-service');
-    expect(resolveMessagingOptions({ ...base, connection: { ...base.connection, inboxPrefix: '_INBOX.custom' } }).connection.inboxPrefix).toBe('_INBOX.custom');
+    expect(resolveMessagingOptions({ ...base, connection: { ...base.connection, inboxPrefix: '_INBOX.custom' } }).connection.inboxPrefix).toBe(
+      '_INBOX.custom',
+    );
   });
 
   it('rejects a service name that cannot be part of a consumer name', () => {

@@ -2,12 +2,12 @@ import type { Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
 import { EventPublisher } from './event.publisher';
-import { JetStreamExceptionFilter } from './jetstream-exception.filter';
 import { JetStreamProvisioner } from './jetstream.provisioner';
 import { JetStreamServer } from './jetstream.server';
+import { JetStreamExceptionFilter } from './jetstream-exception.filter';
 import { MESSAGING_OPTIONS } from './messaging.constants';
 import { MessagingHealth } from './messaging.health';
-import { type MessagingModuleAsyncOptions, resolveMessagingOptions, type ResolvedMessagingOptions } from './messaging.options';
+import { type MessagingModuleAsyncOptions, type ResolvedMessagingOptions, resolveMessagingOptions } from './messaging.options';
 import { NatsConnectionManager } from './nats-connection.manager';
 
 export function createMessagingProviders(options: MessagingModuleAsyncOptions): Provider[] {

@@ -2,7 +2,12 @@ import { buildConnectionOptions } from './nats-connection.manager';
 
 describe('buildConnectionOptions', () => {
   it('splits a comma-separated server list and reconnects forever with the configured wait and jitter', () => {
-    const options = buildConnectionOptions({ servers: 'nats://a:4222, tls://b:4443', name: 'svc', reconnectTimeWaitMs: 1500, reconnectJitterMs: 300 });
+    const options = buildConnectionOptions({
+      servers: 'nats://a:4222, tls://b:4443',
+      name: 'svc',
+      reconnectTimeWaitMs: 1500,
+      reconnectJitterMs: 300,
+    });
     expect(options).toMatchObject({
       servers: ['nats://a:4222', 'tls://b:4443'],
       name: 'svc',

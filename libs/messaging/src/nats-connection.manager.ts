@@ -34,9 +34,7 @@ export interface ConnectionStatus {
 
 /** Builds the `nats` connect options from our config: servers, name, auth, TLS, reconnect forever with jitter. */
 export function buildConnectionOptions(options: NatsConnectionOptions): ConnectionOptions {
-  const servers = (Array.isArray(options.servers) ? options.servers : options.servers.split(','))
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const servers = (Array.isArray(options.servers) ? options.servers : options.servers.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
   const authenticators: Authenticator[] = [];
   if (options.nkeySeed) authenticators.push(nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)));
   if (options.credsFile) {

@@ -1,5 +1,5 @@
-import type { Context } from '@opentelemetry/api';
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
+import type { Context } from '@opentelemetry/api';
 
 /**
  * One schema change, shipped as data inside the app's bundle (see `migrations/migration.runner.ts` for why).

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { Database, Tx } from './database/database.types';
 import { Inbox, type InboxResult } from './inbox/inbox.service';
-import { OutboxRelay } from './outbox/outbox-relay.service';
 import { OutboxRepository } from './outbox/outbox.repository';
+import { OutboxRelay } from './outbox/outbox-relay.service';
 import { DATABASE } from './persistence.constants';
 
 /**

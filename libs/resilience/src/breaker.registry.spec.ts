@@ -1,9 +1,9 @@
-import { BreakerRegistry, DependencyUnavailableError, ResilienceModule } from './index';
-import { ResilienceMetricNames } from './resilience.constants';
 import { createInMemoryTelemetry, metricPoint } from '@app/telemetry/testing';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
+import { BreakerRegistry, DependencyUnavailableError, ResilienceModule } from './index';
+import { ResilienceMetricNames } from './resilience.constants';
 import { FlakyDependencyError } from './testing/resilience.test-helpers';
 
 const telemetry = createInMemoryTelemetry();
@@ -52,9 +52,7 @@ describe('BreakerRegistry', () => {
 
     expect(metricPoint(collected, ResilienceMetricNames.BREAKER_STATE, { dependency: 'metrics-open' })?.value).toBe(1);
     expect(metricPoint(collected, ResilienceMetricNames.BREAKER_STATE, { dependency: 'metrics-closed' })?.value).toBe(0);
-    expect(
-      metricPoint(collected, ResilienceMetricNames.CALLS_REJECTED, { dependency: 'metrics-open', reason: 'circuit-open' })?.value,
-    ).toBe(1);
+    expect(metricPoint(collected, ResilienceMetricNames.CALLS_REJECTED, { dependency: 'metrics-open', reason: 'circuit-open' })?.value).toBe(1);
     registry.onModuleDestroy();
   });
 });

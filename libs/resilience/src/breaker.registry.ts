@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { type BatchObservableCallback, type Counter, type Meter, metrics, type ObservableGauge } from '@opentelemetry/api';
 
-import { BREAKER_STATE_VALUE, type BreakerState, type DependencyPolicy, type DependencyPolicyHooks, type Subscription } from './dependency-policy.interfaces';
 import { createResiliencePolicy } from './dependency.policy';
-import { RESILIENCE_DEFAULTS, RESILIENCE_INSTRUMENTATION_SCOPE, ResilienceMetricNames } from './resilience.constants';
 import {
-  DEFAULT_RESILIENCE_OPTIONS,
-  type ResilienceOptions,
-  type ResilienceOverrides,
-  resolveResilienceOptions,
-} from './resilience.options';
+  BREAKER_STATE_VALUE,
+  type BreakerState,
+  type DependencyPolicy,
+  type DependencyPolicyHooks,
+  type Subscription,
+} from './dependency-policy.interfaces';
+import { RESILIENCE_DEFAULTS, RESILIENCE_INSTRUMENTATION_SCOPE, ResilienceMetricNames } from './resilience.constants';
+import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions, type ResilienceOverrides, resolveResilienceOptions } from './resilience.options';
 
 /** One dependency's entry in `/health/ready` details. Always `up`: an open breaker is not a reason to stop traffic. */
 export interface DependencyHealth {

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { createResiliencePolicy, type DependencyPolicy, DependencyUnavailableError } from './index';
 import type { BreakerStateChange, RetryAttempt } from './dependency-policy.interfaces';
-import { DEFAULT_RESILIENCE_OPTIONS } from './resilience.options';
 import { isTransientFailure } from './errors/transient-failure';
-
+import { createResiliencePolicy, type DependencyPolicy, DependencyUnavailableError } from './index';
+import { DEFAULT_RESILIENCE_OPTIONS } from './resilience.options';
 import { deferred, FlakyDependencyError, InvalidRequestError, recordingLogger } from './testing/resilience.test-helpers';
 
 const failing = () => Promise.reject(new FlakyDependencyError());
@@ -12,11 +11,7 @@ const ok = () => Promise.resolve('ok');
 
 /** Default breaker settings, no retries (so one call is one failure), and a short half-open delay to keep tests quick. */
 function breakerOnly(halfOpenAfterMs = 30_000) {
-  return createResiliencePolicy(
-    'dep',
-    { retry: { maxAttempts: 1 }, breaker: { halfOpenAfterMs } },
-    { logger: false },
-  );
+  return createResiliencePolicy('dep', { retry: { maxAttempts: 1 }, breaker: { halfOpenAfterMs } }, { logger: false });
 }
 
 async function failTimes(policy: DependencyPolicy, times: number): Promise<void> {
@@ -131,7 +126,10 @@ describe('createResiliencePolicy: circuit breaker', () => {
     const policy = createResiliencePolicy('payment-gateway', { retry: { maxAttempts: 1 } }, { logger });
     await failTimes(policy, 6);
     expect(logger.lines).toEqual([
-      expect.objectContaining({ level: 'warn', message: expect.stringContaining('circuit breaker "payment-gateway" closed -> open: more than 5 consecutive failures') }),
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringContaining('circuit breaker "payment-gateway" closed -> open: more than 5 consecutive failures'),
+      }),
     ]);
   });
 });
@@ -235,7 +233,10 @@ describe('createResiliencePolicy: timeout', () => {
   it("rethrows the caller's own abort instead of blaming the dependency", async () => {
     const policy = breakerOnly();
     const controller = new AbortController();
-    const running = policy.execute((signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))), controller.signal);
+    const running = policy.execute(
+      (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
+      controller.signal,
+    );
     controller.abort();
     const error = await running.catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(DependencyUnavailableError);

@@ -12,9 +12,6 @@ import {
   TimeoutStrategy,
 } from 'cockatiel';
 
-import { isBrokenCircuit, isBulkheadRejected, isTaskCancelled } from './errors/cockatiel.guards';
-import { DependencyUnavailableError } from './errors/dependency-unavailable.error';
-import { isTransientFailure } from './errors/transient-failure';
 import type {
   BreakerState,
   BreakerStateChange,
@@ -24,6 +21,9 @@ import type {
   DependencyStats,
   Subscription,
 } from './dependency-policy.interfaces';
+import { isBrokenCircuit, isBulkheadRejected, isTaskCancelled } from './errors/cockatiel.guards';
+import { DependencyUnavailableError } from './errors/dependency-unavailable.error';
+import { isTransientFailure } from './errors/transient-failure';
 import { type ResilienceOptions, type ResilienceOverrides, resolveResilienceOptions } from './resilience.options';
 
 /** Thrown inside the policy when one attempt outlives `timeoutMs`; surfaces as the cause of a `timeout` rejection. */
@@ -118,8 +118,7 @@ export function createResiliencePolicy(
   if (hooks.onRejected) rejectionListeners.add(hooks.onRejected);
 
   const countsForBreaker = (error: unknown) => isTransientFailure(error) && !isTaskCancelled(error);
-  const retryable = (error: unknown) =>
-    countsForBreaker(error) && !isBrokenCircuit(error) && !(error instanceof DependencyUnavailableError);
+  const retryable = (error: unknown) => countsForBreaker(error) && !isBrokenCircuit(error) && !(error instanceof DependencyUnavailableError);
 
   const consecutive = new ConsecutiveBreaker(resolved.breaker.consecutiveFailures + 1);
   const breakerPolicy = circuitBreaker(handleWhen(countsForBreaker), {
@@ -152,10 +151,7 @@ export function createResiliencePolicy(
     const change: BreakerStateChange = { dependency: name, from, to, ...(to === 'open' ? { cause: lastBreakCause } : {}) };
     if (to === 'open') {
       const retryIn = resolved.breaker.halfOpenAfterMs;
-      const why =
-        from === 'half-open'
-          ? 'the trial call failed'
-          : `more than ${resolved.breaker.consecutiveFailures} consecutive failures`;
+      const why = from === 'half-open' ? 'the trial call failed' : `more than ${resolved.breaker.consecutiveFailures} consecutive failures`;
       logger?.warn(
         `circuit breaker "${name}" ${from} -> open: ${why}; calls are rejected for ${retryIn} ms, then one trial call goes through; ` +
           `last error: ${describe(lastBreakCause)}`,
@@ -208,8 +204,7 @@ export function createResiliencePolicy(
 
     try {
       const value = await bulkheadPolicy.execute(
-        ({ signal: s1 }) =>
-          retryPolicy.execute(({ signal: s2 }) => breakerPolicy.execute(({ signal: s3 }) => attempt(s3), s2), s1),
+        ({ signal: s1 }) => retryPolicy.execute(({ signal: s2 }) => breakerPolicy.execute(({ signal: s3 }) => attempt(s3), s2), s1),
         // Without a caller signal cockatiel derives every call's signal from one shared never-aborted signal, which
         // collects an abort listener per concurrent call (MaxListenersExceededWarning under load): give each its own.
         signal ?? new AbortController().signal,

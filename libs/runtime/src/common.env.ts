@@ -52,7 +52,9 @@ export class CommonEnv {
    * docker/nats/nats-server.conf may each subscribe to alone. Change it only together with those permissions.
    */
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { message: 'must be a NATS subject of letters, digits, _ and - (no wildcards), e.g. _INBOX_order-service' })
+  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
+    message: 'must be a NATS subject of letters, digits, _ and - (no wildcards), e.g. _INBOX_order-service',
+  })
   NATS_INBOX_PREFIX?: string;
 
   @IsOptional()

@@ -23,8 +23,7 @@ export function IsNatsServerList(options?: ValidationOptions): PropertyDecorator
       options: { message: 'must be a comma-separated list of nats://host:port URLs', ...options },
       validator: {
         validate: (value: unknown) =>
-          typeof value === 'string' &&
-          value.split(',').every((entry) => entry.trim().length > 0 && isNatsServer(entry.trim())),
+          typeof value === 'string' && value.split(',').every((entry) => entry.trim().length > 0 && isNatsServer(entry.trim())),
       },
     });
 }
@@ -71,7 +70,9 @@ export function IsOnlyNatsAuthentication(): PropertyDecorator {
       propertyName: propertyName as string,
       options: {
         message: (args) =>
-          `cannot be combined with ${setOnes(args.object).filter((name) => name !== args.property).join(' and ')}: set at most one way of authenticating to NATS (token; user and password; NKey seed; credentials file)`,
+          `cannot be combined with ${setOnes(args.object)
+            .filter((name) => name !== args.property)
+            .join(' and ')}: set at most one way of authenticating to NATS (token; user and password; NKey seed; credentials file)`,
       },
       validator: {
         validate: (_value: unknown, args) => {

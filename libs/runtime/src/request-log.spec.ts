@@ -70,10 +70,20 @@ describe('service log lines', () => {
   });
 
   it('a request line names method, URL, status and time, without the request or response headers', async () => {
-    await fetch(`${url}/fine`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer secret', 'x-tenant': 't-1' }, body: '{}' });
+    await fetch(`${url}/fine`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer secret', 'x-tenant': 't-1' },
+      body: '{}',
+    });
     await settle();
     const request = lines.find((line) => line.req?.url === '/fine');
-    expect(request).toMatchObject({ level: 30, service: 'probe-service', req: { method: 'POST', url: '/fine' }, res: { statusCode: 201 }, responseTime: expect.any(Number) });
+    expect(request).toMatchObject({
+      level: 30,
+      service: 'probe-service',
+      req: { method: 'POST', url: '/fine' },
+      res: { statusCode: 201 },
+      responseTime: expect.any(Number),
+    });
     expect(request!.req.headers).toBeUndefined();
     expect(request!.res.headers).toBeUndefined();
     expect(JSON.stringify(request)).not.toContain('secret');

@@ -41,7 +41,11 @@ describe('BacklogMetrics', () => {
     }).refresh();
 
     const collected = await telemetry.collectMetrics();
-    const consumer = { 'messaging.nats.stream': 'ORDERS', 'messaging.consumer.group.name': LAG.durable, 'messaging.destination.name': 'orders.created' };
+    const consumer = {
+      'messaging.nats.stream': 'ORDERS',
+      'messaging.consumer.group.name': LAG.durable,
+      'messaging.destination.name': 'orders.created',
+    };
     expect(metricPoint(collected, N.CONSUMER_PENDING, consumer)?.value).toBe(7);
     expect(metricPoint(collected, N.CONSUMER_ACK_PENDING, consumer)?.value).toBe(3);
     expect(metricPoints(collected, N.OUTBOX_ROWS).map((p) => p.value)).toEqual([2]);

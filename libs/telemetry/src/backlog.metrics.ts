@@ -1,5 +1,5 @@
-import { type Attributes, type BatchObservableCallback, type Meter, metrics, type ObservableGauge } from '@opentelemetry/api';
 import { Logger } from '@nestjs/common';
+import { type Attributes, type BatchObservableCallback, type Meter, metrics, type ObservableGauge } from '@opentelemetry/api';
 
 import { PolledReading } from './polled-reading';
 import { BacklogMetricNames as N, INSTRUMENTATION_SCOPE, MESSAGING_SYSTEM_NATS, MessagingAttributes as A } from './telemetry.constants';

@@ -1,6 +1,6 @@
+import type { ExecutionContext } from '@nestjs/common';
 import { context } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
-import type { ExecutionContext } from '@nestjs/common';
 
 /** The route fields Fastify (5: `routeOptions.url`, 4: `routerPath`) and Express (`route.path`) put on a request. */
 interface RoutedRequest {

@@ -1,17 +1,17 @@
 import { AsyncResource } from 'node:async_hooks';
 
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Histogram } from '@opentelemetry/sdk-metrics';
 import type { CallHandler } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { headers, type MsgHdrs } from 'nats';
 import { defer, from, lastValueFrom, of, toArray } from 'rxjs';
 
 import type { JetStreamContextLike } from './messaging.contract';
 import { MessagingMetrics } from './messaging.metrics';
 import { MessagingTracingInterceptor } from './messaging-tracing.interceptor';
-import { createInMemoryTelemetry, type InMemoryTelemetry, metricPoints } from './testing';
 import { MessagingMetricNames } from './telemetry.constants';
+import { createInMemoryTelemetry, type InMemoryTelemetry, metricPoints } from './testing';
 import { TracingMessagingInstrumentation } from './tracing-messaging.instrumentation';
 
 /** A CallHandler that behaves like Nest's: the handler's async context is bound when `handle()` is called. */
@@ -114,19 +114,15 @@ describe('MessagingTracingInterceptor', () => {
 
   it('runs the handler inside the process span, so its spans, publishes and baggage nest under it', async () => {
     const upstream = headers();
-    await context.with(
-      propagation.setBaggage(context.active(), propagation.createBaggage({ 'order.id': { value: 'o-9' } })),
-      () => publisher.onPublish({ subject: 'orders.created', msgId: 'evt-1', bodySize: 1, headers: upstream }, async () => undefined),
+    await context.with(propagation.setBaggage(context.active(), propagation.createBaggage({ 'order.id': { value: 'o-9' } })), () =>
+      publisher.onPublish({ subject: 'orders.created', msgId: 'evt-1', bodySize: 1, headers: upstream }, async () => undefined),
     );
     let baggageInHandler: string | undefined;
     await consume(jetStreamMessage({ headers: upstream }), async () => {
       await new Promise((resolve) => setTimeout(resolve, 2));
       baggageInHandler = propagation.getBaggage(context.active())?.getEntry('order.id')?.value;
       trace.getTracer('test').startSpan('pg.query INSERT').end();
-      await publisher.onPublish(
-        { subject: 'inventory.reserved', msgId: 'evt-2', bodySize: 1, headers: headers() },
-        async () => undefined,
-      );
+      await publisher.onPublish({ subject: 'inventory.reserved', msgId: 'evt-2', bodySize: 1, headers: headers() }, async () => undefined);
     });
 
     const process = telemetry.span('process orders.created');
@@ -160,17 +156,11 @@ describe('MessagingTracingInterceptor', () => {
       await consume(jetStreamMessage({ headers: undefined }), () => 'ok');
       loop.end();
     });
-    expect(telemetry.span('process orders.created').spanContext().traceId).not.toBe(
-      telemetry.span('pull loop').spanContext().traceId,
-    );
+    expect(telemetry.span('process orders.created').spanContext().traceId).not.toBe(telemetry.span('pull loop').spanContext().traceId);
   });
 
   it('passes every value of an Observable handler through and ends the span on completion', async () => {
-    const values = await lastValueFrom(
-      interceptor
-        .intercept(rpcContext(jetStreamMessage()), { handle: () => of(1, 2, 3) })
-        .pipe(toArray()),
-    );
+    const values = await lastValueFrom(interceptor.intercept(rpcContext(jetStreamMessage()), { handle: () => of(1, 2, 3) }).pipe(toArray()));
     expect(values).toEqual([1, 2, 3]);
     expect(telemetry.spans().map((span) => span.name)).toEqual(['process orders.created']);
   });
@@ -191,10 +181,20 @@ describe('MessagingTracingInterceptor', () => {
   it('leaves HTTP requests and other RPC transports alone', async () => {
     const http = new ExecutionContextHost([{}, {}]);
     http.setType('http');
-    await lastValueFrom(interceptor.intercept(http, nestLikeHandler(() => 'ok')));
+    await lastValueFrom(
+      interceptor.intercept(
+        http,
+        nestLikeHandler(() => 'ok'),
+      ),
+    );
     const otherRpc = new ExecutionContextHost([{}, { getPattern: () => 'x' }]);
     otherRpc.setType('rpc');
-    await lastValueFrom(interceptor.intercept(otherRpc, nestLikeHandler(() => 'ok')));
+    await lastValueFrom(
+      interceptor.intercept(
+        otherRpc,
+        nestLikeHandler(() => 'ok'),
+      ),
+    );
     expect(telemetry.spans()).toEqual([]);
   });
 

@@ -1,7 +1,8 @@
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import {
   type Attributes,
-  context,
   type Context,
+  context,
   isSpanContextValid,
   type Link,
   propagation,
@@ -11,7 +12,6 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
 
 import { recordHttpRoute } from './http-route';
@@ -74,7 +74,11 @@ export class MessagingTracingInterceptor implements NestInterceptor {
       if (message.stream !== undefined) attributes[A.NATS_STREAM] = message.stream;
       if (message.streamSequence !== undefined) attributes[A.NATS_SEQUENCE] = message.streamSequence;
       if (message.deliveryCount !== undefined) attributes[A.NATS_DELIVERY_COUNT] = message.deliveryCount;
-      const span = this.tracer.startSpan(`${MessagingOperationType.PROCESS} ${message.subject}`, { kind: SpanKind.CONSUMER, links, attributes }, producerContext);
+      const span = this.tracer.startSpan(
+        `${MessagingOperationType.PROCESS} ${message.subject}`,
+        { kind: SpanKind.CONSUMER, links, attributes },
+        producerContext,
+      );
       if (redelivered) {
         // An event as well as the attribute: it shows on the timeline, where a reader looks for "why twice?".
         span.addEvent('messaging.nats.redelivery', { [A.NATS_DELIVERY_COUNT]: message.deliveryCount ?? 0 });
@@ -118,5 +122,10 @@ export class MessagingTracingInterceptor implements NestInterceptor {
 
 /** An OpenTelemetry `Context` (what the transport's hook hands over), told apart from anything else. */
 function isContext(value: unknown): value is Context {
-  return typeof value === 'object' && value !== null && typeof (value as Context).getValue === 'function' && typeof (value as Context).setValue === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Context).getValue === 'function' &&
+    typeof (value as Context).setValue === 'function'
+  );
 }

@@ -1,6 +1,6 @@
+import { Injectable } from '@nestjs/common';
 import { type Attributes, type Counter, type Histogram, type Meter, metrics } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import { Injectable } from '@nestjs/common';
 
 import {
   INSTRUMENTATION_SCOPE,
@@ -29,7 +29,11 @@ export class MessagingMetrics {
     const advice = { explicitBucketBoundaries: [...MESSAGING_DURATION_BUCKETS_SECONDS] };
     this.sentMessages = new TallyCounter(meter, MessagingMetricNames.SENT_MESSAGES, 'Messages a producer attempted to publish to the broker.');
     // One count per delivery, when it is settled, labelled with the outcome (ack, nak, term, dlq).
-    this.consumedMessages = new TallyCounter(meter, MessagingMetricNames.CONSUMED_MESSAGES, 'Messages delivered to a handler, by settlement outcome.');
+    this.consumedMessages = new TallyCounter(
+      meter,
+      MessagingMetricNames.CONSUMED_MESSAGES,
+      'Messages delivered to a handler, by settlement outcome.',
+    );
     this.processDuration = meter.createHistogram(MessagingMetricNames.PROCESS_DURATION, {
       description: 'Duration of handling one message.',
       unit: 's',
@@ -57,11 +61,9 @@ export class TallyCounter {
   private readonly totals = new Map<Attributes, number>();
 
   constructor(meter: Meter, name: string, description: string) {
-    meter
-      .createObservableCounter(name, { description, unit: '{message}' })
-      .addCallback((result) => {
-        for (const [attributes, total] of this.totals) result.observe(total, attributes);
-      });
+    meter.createObservableCounter(name, { description, unit: '{message}' }).addCallback((result) => {
+      for (const [attributes, total] of this.totals) result.observe(total, attributes);
+    });
   }
 
   add(value: number, attributes: Attributes): void {

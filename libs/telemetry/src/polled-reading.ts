@@ -34,7 +34,12 @@ export class PolledReading<T> {
    */
   refresh(): Promise<void> {
     if (this.inflight) return this.inflight;
-    const attempt = () => withTimeout(Promise.resolve().then(() => this.read()), this.options.timeoutMs, this.name);
+    const attempt = () =>
+      withTimeout(
+        Promise.resolve().then(() => this.read()),
+        this.options.timeoutMs,
+        this.name,
+      );
     this.inflight = context
       .with(suppressTracing(ROOT_CONTEXT), attempt)
       .then(

@@ -26,7 +26,7 @@ describe('process metrics', () => {
     await provider.shutdown();
   });
 
-  it('reports each service\'s cores and CPU per order in the load summary, n/a where /metrics had no figure', () => {
+  it("reports each service's cores and CPU per order in the load summary, n/a where /metrics had no figure", () => {
     expect(neighbourPorts('http://127.0.0.1:3000')).toEqual([
       'http://127.0.0.1:3000',
       'http://127.0.0.1:3001',

@@ -17,13 +17,11 @@ export const ProcessMetricNames = {
 export function registerProcessMetrics(meter: Meter = metrics.getMeter(INSTRUMENTATION_SCOPE)): void {
   const user = { 'cpu.mode': 'user' };
   const system = { 'cpu.mode': 'system' };
-  meter
-    .createObservableCounter(ProcessMetricNames.CPU_TIME, { description: 'CPU time used by the process.', unit: 's' })
-    .addCallback((result) => {
-      const usage = process.cpuUsage();
-      result.observe(usage.user / 1e6, user);
-      result.observe(usage.system / 1e6, system);
-    });
+  meter.createObservableCounter(ProcessMetricNames.CPU_TIME, { description: 'CPU time used by the process.', unit: 's' }).addCallback((result) => {
+    const usage = process.cpuUsage();
+    result.observe(usage.user / 1e6, user);
+    result.observe(usage.system / 1e6, system);
+  });
   meter
     .createObservableUpDownCounter(ProcessMetricNames.MEMORY_USAGE, { description: 'Resident memory of the process.', unit: 'By' })
     .addCallback((result) => result.observe(process.memoryUsage.rss()));

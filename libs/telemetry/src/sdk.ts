@@ -12,26 +12,17 @@ import { OTLPMetricExporter as OtlpJsonMetricExporter } from '@opentelemetry/exp
 import { OTLPMetricExporter as OtlpProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  ConsoleMetricExporter,
-  type IMetricReader,
-  type PushMetricExporter,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
+import { ConsoleMetricExporter, type IMetricReader, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import {
-  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
-  ATTR_SERVICE_NAME,
-  ATTR_SERVICE_VERSION,
-} from '@opentelemetry/semantic-conventions';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 import { registerProcessMetrics } from './process.metrics';
 import {
   type MetricPushExporter,
   type OtlpProtocol,
-  resolveTelemetryConfig,
   type ResolvedTelemetryConfig,
+  resolveTelemetryConfig,
   type TelemetryOptions,
 } from './telemetry.config';
 import { currentTelemetry, registerTelemetry, type TelemetryHandle } from './telemetry.registry';
@@ -68,10 +59,7 @@ function pushReader(exporter: MetricPushExporter, config: ResolvedTelemetryConfi
 }
 
 /** The NodeSDK options for a resolved configuration (separate from starting, so it can be inspected). */
-function sdkConfiguration(
-  config: ResolvedTelemetryConfig,
-  prometheus: PrometheusExporter,
-): Partial<NodeSDKConfiguration> {
+function sdkConfiguration(config: ResolvedTelemetryConfig, prometheus: PrometheusExporter): Partial<NodeSDKConfiguration> {
   const sdkOptions: Partial<NodeSDKConfiguration> = {
     // Detected attributes (OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME, host, process) are merged over these.
     resource: defaultResource().merge(

@@ -52,9 +52,7 @@ describe('resolveTelemetryConfig', () => {
 
   it('reads the OTLP protocol, per signal first, and falls back to http/protobuf with a warning', () => {
     expect(resolve({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).metricsProtocol).toBe('grpc');
-    expect(
-      resolve({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' }).metricsProtocol,
-    ).toBe('http/json');
+    expect(resolve({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' }).metricsProtocol).toBe('http/json');
     const config = resolve({ OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' });
     expect(config.metricsProtocol).toBe('http/protobuf');
     expect(config.warnings[0]).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL=thrift/);

@@ -68,7 +68,14 @@ function read(env: Env, name: string): string | undefined {
 function list(env: Env, name: string): string[] | undefined {
   const value = read(env, name);
   if (!value) return undefined;
-  return [...new Set(value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean))];
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((item) => item.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 function positiveNumber(env: Env, name: string, warnings: string[]): number | undefined {
@@ -99,8 +106,7 @@ export function resolveTelemetryConfig(options: TelemetryOptions, env: Env): Res
   const tracesDropped = traceExporters[0] === 'none';
 
   const metricExporters: MetricPushExporter[] = [];
-  const requestedMetrics =
-    list(env, 'OTEL_METRICS_EXPORTER') ?? (endpoint || read(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT') ? ['otlp'] : []);
+  const requestedMetrics = list(env, 'OTEL_METRICS_EXPORTER') ?? (endpoint || read(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT') ? ['otlp'] : []);
   if (!requestedMetrics.includes('none')) {
     for (const name of requestedMetrics) {
       if (name === 'otlp' || name === 'console') metricExporters.push(name);

@@ -66,9 +66,7 @@ export const BacklogMetricNames = {
  * Bucket boundaries (seconds) the messaging conventions prescribe for `messaging.process.duration` and
  * `messaging.client.operation.duration`; given as instrument advice so they apply without SDK views.
  */
-export const MESSAGING_DURATION_BUCKETS_SECONDS: readonly number[] = [
-  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
-];
+export const MESSAGING_DURATION_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 /** Instrumentation scope of the spans and metrics this library creates. */
 export const INSTRUMENTATION_SCOPE = '@app/telemetry/messaging';

@@ -14,10 +14,7 @@ describe('outbox context carrier and log mixin', () => {
   it('round-trips the active trace and baggage through a stored carrier', () => {
     const tracer = trace.getTracer('test');
     const written = tracer.startActiveSpan('POST /orders', (span) => {
-      const withBaggage = propagation.setBaggage(
-        context.active(),
-        propagation.createBaggage({ 'order.id': { value: 'o-42' } }),
-      );
+      const withBaggage = propagation.setBaggage(context.active(), propagation.createBaggage({ 'order.id': { value: 'o-42' } }));
       const carrier = serializeContext(withBaggage);
       span.end();
       return { carrier, spanContext: span.spanContext() };

@@ -3,8 +3,8 @@ import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { headers } from 'nats';
 
 import { MessagingMetrics } from './messaging.metrics';
-import { createInMemoryTelemetry, type InMemoryTelemetry, metricPoint, metricPoints } from './testing';
 import { MessagingMetricNames } from './telemetry.constants';
+import { createInMemoryTelemetry, type InMemoryTelemetry, metricPoint, metricPoints } from './testing';
 import { TracingMessagingInstrumentation } from './tracing-messaging.instrumentation';
 
 class PublishTimeoutError extends Error {}
@@ -69,16 +69,12 @@ describe('TracingMessagingInstrumentation', () => {
     await instrumentation.onPublish(publishInfo(), async () => {
       trace.getTracer('test').startSpan('nats publish').end();
     });
-    expect(telemetry.span('nats publish').parentSpanContext?.spanId).toBe(
-      telemetry.span('send orders.created').spanContext().spanId,
-    );
+    expect(telemetry.span('nats publish').parentSpanContext?.spanId).toBe(telemetry.span('send orders.created').spanContext().spanId);
   });
 
   it('records a failed publish as an exception with status ERROR and rethrows it', async () => {
     const failure = new PublishTimeoutError('no ack within 5000 ms');
-    await expect(
-      instrumentation.onPublish(publishInfo(), () => Promise.reject(failure)),
-    ).rejects.toBe(failure);
+    await expect(instrumentation.onPublish(publishInfo(), () => Promise.reject(failure))).rejects.toBe(failure);
 
     const span = telemetry.span('send orders.created');
     expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'no ack within 5000 ms' });

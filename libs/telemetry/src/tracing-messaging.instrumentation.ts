@@ -1,17 +1,12 @@
+import { Injectable } from '@nestjs/common';
 import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import type { MsgHdrs } from 'nats';
-import { Injectable } from '@nestjs/common';
 
 import type { DeadLetterInfo, MessagingInstrumentation, PublishInfo, SettledInfo } from './messaging.contract';
 import { MessagingMetrics, secondsSince, sendAttributes, settledAttributes } from './messaging.metrics';
 import { natsHeadersGetter, natsHeadersSetter } from './nats-headers.propagation';
 import { errorType, recordSpanError } from './span-error.util';
-import {
-  INSTRUMENTATION_SCOPE,
-  MESSAGING_SYSTEM_NATS,
-  MessagingAttributes as A,
-  MessagingOperationType,
-} from './telemetry.constants';
+import { INSTRUMENTATION_SCOPE, MESSAGING_SYSTEM_NATS, MessagingAttributes as A, MessagingOperationType } from './telemetry.constants';
 
 /** What a JetStream publish acknowledgement looks like (`@app/messaging`'s `PublishResult`), read if present. */
 interface PublishAckLike {

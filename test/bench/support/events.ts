@@ -58,7 +58,10 @@ export function rawBytes(event: BenchEvent): Uint8Array {
 }
 
 /** A `MessageCodec` (and `OutboxCodec`) publishing under `<prefix>.<event type>`. */
-export function benchCodec(name: CodecName, prefix: string): MessageCodec & { encode(event: unknown): { subject: string; msgId: string; data: Uint8Array } } {
+export function benchCodec(
+  name: CodecName,
+  prefix: string,
+): MessageCodec & { encode(event: unknown): { subject: string; msgId: string; data: Uint8Array } } {
   const strip = (subject: string) => (subject.startsWith(`${prefix}.`) ? subject.slice(prefix.length + 1) : subject);
   if (name === 'cloudevents') {
     return {

@@ -49,8 +49,7 @@ export interface RoundResult {
 
 export type ToWorker =
   /** `ratePerSec`: pace publishes (end-to-end and publisher-alone cases) instead of publishing flat out. */
-  | { op: 'run'; caseId: CaseId; count: number; timeoutMs: number; ratePerSec?: number }
-  | { op: 'stop' };
+  { op: 'run'; caseId: CaseId; count: number; timeoutMs: number; ratePerSec?: number } | { op: 'stop' };
 
 export type FromWorker =
   | { op: 'ready'; cases: CaseId[]; info: Record<string, string | number> }

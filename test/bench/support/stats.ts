@@ -25,7 +25,11 @@ export function round(value: number, digits = 2): number {
 /** Latency summary in milliseconds. */
 export function latencySummary(samples: number[]): { p50Ms: number; p99Ms: number; maxMs: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { p50Ms: round(percentile(sorted, 50), 3), p99Ms: round(percentile(sorted, 99), 3), maxMs: round(sorted[sorted.length - 1] ?? Number.NaN, 3) };
+  return {
+    p50Ms: round(percentile(sorted, 50), 3),
+    p99Ms: round(percentile(sorted, 99), 3),
+    maxMs: round(sorted[sorted.length - 1] ?? Number.NaN, 3),
+  };
 }
 
 /**

@@ -11,13 +11,7 @@
  */
 import { tmpdir } from 'node:os';
 
-import {
-  EventPublisher,
-  JetStreamContext,
-  JetStreamServer,
-  MessagingModule,
-  type MessagingModuleOptions,
-} from '@app/messaging';
+import { EventPublisher, JetStreamContext, JetStreamServer, MessagingModule, type MessagingModuleOptions } from '@app/messaging';
 import { EventOutbox, PersistenceModule, UnitOfWork } from '@app/persistence';
 import { TelemetryModule } from '@app/telemetry';
 import {
@@ -34,20 +28,10 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import {
-  AckPolicy,
-  connect,
-  DeliverPolicy,
-  DiscardPolicy,
-  type JsMsg,
-  nanos,
-  RetentionPolicy,
-  StorageType,
-} from 'nats';
-
+import { AckPolicy, connect, DeliverPolicy, DiscardPolicy, type JsMsg, nanos, RetentionPolicy, StorageType } from 'nats';
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 
-import { type BenchEvent, benchCodec, eventTemplate, makeEvents, rawBytes } from './events';
+import { benchCodec, type BenchEvent, eventTemplate, makeEvents, rawBytes } from './events';
 import type { CaseId, RoundResult, WorkerConfig } from './protocol';
 import { completion, latencySummary, pump, round } from './stats';
 import { startBenchTracing } from './tracing';
@@ -109,11 +93,16 @@ async function endToEndRound(
   };
   const t0 = performance.now();
   try {
-    await pump(count, inFlight, (i) => {
-      const event = events[i];
-      starts.set(event.id, performance.now());
-      return publish(event);
-    }, ratePerSec);
+    await pump(
+      count,
+      inFlight,
+      (i) => {
+        const event = events[i];
+        starts.set(event.id, performance.now());
+        return publish(event);
+      },
+      ratePerSec,
+    );
     await waiter.done;
   } finally {
     sink.onMessage = () => {
@@ -133,12 +122,17 @@ async function publishRound(
   const latencies: number[] = [];
   let lastAt = 0;
   const t0 = performance.now();
-  await pump(events.length, inFlight, async (i) => {
-    const start = performance.now();
-    await publish(events[i]);
-    lastAt = performance.now();
-    latencies.push(lastAt - start);
-  }, ratePerSec);
+  await pump(
+    events.length,
+    inFlight,
+    async (i) => {
+      const start = performance.now();
+      await publish(events[i]);
+      lastAt = performance.now();
+      latencies.push(lastAt - start);
+    },
+    ratePerSec,
+  );
   return result(events.length, lastAt - t0, latencies);
 }
 
@@ -184,7 +178,9 @@ export async function setupRaw(config: WorkerConfig): Promise<WorkerSetup> {
   const callbackDurable = 'bench_raw_callback_e2e';
   await addConsumer(callbackDurable, callbackSubject);
   const callbackSink = new Sink();
-  const callbackMessages = await (await js.consumers.get(config.stream, callbackDurable)).consume({
+  const callbackMessages = await (
+    await js.consumers.get(config.stream, callbackDurable)
+  ).consume({
     callback: (m) => {
       const at = performance.now();
       callbackSink.onMessage(m.json<{ id: string }>().id, at);
@@ -197,7 +193,7 @@ export async function setupRaw(config: WorkerConfig): Promise<WorkerSetup> {
   const loop = (async () => {
     for await (const m of messages) {
       const at = performance.now();
-      const event = (m as JsMsg).json<{ id: string }>();
+      const event = m.json<{ id: string }>();
       sink.onMessage(event.id, at);
       m.ack();
     }
@@ -292,7 +288,13 @@ function pipelineSubject(config: WorkerConfig, which: 'direct' | 'intercepted'):
  * Calls one handler `count` times through the proxy Nest built for it (pipes, interceptors, exception filters), as
  * the transport does for each message, without the broker: the Nest pipeline's own cost per message.
  */
-async function pipelineRound(server: JetStreamServer, subject: string, count: number, events: BenchEvent[], context: JetStreamContext): Promise<RoundResult> {
+async function pipelineRound(
+  server: JetStreamServer,
+  subject: string,
+  count: number,
+  events: BenchEvent[],
+  context: JetStreamContext,
+): Promise<RoundResult> {
   const handler = server.getHandlerByPattern(subject);
   if (!handler) throw new Error(`no handler for ${subject}`);
   const t0 = performance.now();
@@ -365,7 +367,11 @@ export async function setupTransport(config: WorkerConfig, traced: boolean): Pro
           ),
       };
   return {
-    info: { codec: config.codec, concurrency: config.concurrency, tracing: traced ? 'always-on, BatchSpanProcessor -> no-op exporter' : 'off (no TelemetryModule)' },
+    info: {
+      codec: config.codec,
+      concurrency: config.concurrency,
+      tracing: traced ? 'always-on, BatchSpanProcessor -> no-op exporter' : 'off (no TelemetryModule)',
+    },
     cases,
     async close() {
       await app.close();

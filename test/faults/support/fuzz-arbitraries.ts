@@ -28,12 +28,19 @@ const line = fc.record({
   // Small quantities, or more than the seeded stock of 500 (certainly out of stock).
   quantity: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 5 }), weight: 9 }, { arbitrary: fc.integer({ min: 501, max: 1000 }), weight: 1 }),
   // Most totals under the gateway's limit of 500000, some far above it (declined).
-  unitPrice: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 5000 }), weight: 8 }, { arbitrary: fc.integer({ min: 200_000, max: 100_000_000 }), weight: 2 }),
+  unitPrice: fc.oneof(
+    { arbitrary: fc.integer({ min: 0, max: 5000 }), weight: 8 },
+    { arbitrary: fc.integer({ min: 200_000, max: 100_000_000 }), weight: 2 },
+  ),
 });
 
 /** An order the API must accept. */
 export const validOrder = fc.record({
-  customerId: fc.oneof(fc.constant('fuzz-customer'), fc.stringMatching(/^[A-Za-z0-9._@-]{1,40}$/), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 })),
+  customerId: fc.oneof(
+    fc.constant('fuzz-customer'),
+    fc.stringMatching(/^[A-Za-z0-9._@-]{1,40}$/),
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+  ),
   currency: fc.constantFrom('EUR', 'USD', 'GBP', 'JPY', 'CHF', 'XXX'),
   items: fc.array(line, { minLength: 1, maxLength: 5 }),
 });
@@ -51,9 +58,21 @@ function lineAt(order: Plain, i: number): Plain | undefined {
 
 /** One way of breaking an order; which field it breaks is for the model to find out. */
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.tuple(fc.constantFrom('customerId', 'currency', 'items'), anyValue).map(([key, value]): Mutation => (o) => void (o[key] = value)),
-  fc.constantFrom('customerId', 'currency', 'items').map((key): Mutation => (o) => void delete o[key]),
-  fc.tuple(fc.constantFrom('extra', 'admin', 'discount', '0', '', 'a.b'), anyValue).map(([key, value]): Mutation => (o) => void (o[key] = value)),
+  fc.tuple(fc.constantFrom('customerId', 'currency', 'items'), anyValue).map(
+    ([key, value]): Mutation =>
+      (o) =>
+        void (o[key] = value),
+  ),
+  fc.constantFrom('customerId', 'currency', 'items').map(
+    (key): Mutation =>
+      (o) =>
+        void delete o[key],
+  ),
+  fc.tuple(fc.constantFrom('extra', 'admin', 'discount', '0', '', 'a.b'), anyValue).map(
+    ([key, value]): Mutation =>
+      (o) =>
+        void (o[key] = value),
+  ),
   fc.tuple(fc.nat(), fc.constantFrom('sku', 'quantity', 'unitPrice'), anyValue).map(([i, key, value]): Mutation => (o) => {
     const target = lineAt(o, i);
     if (target) target[key] = value;
@@ -63,14 +82,25 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     if (target && key in target) delete target[key];
     else if (target) target[key] = 5;
   }),
-  fc.array(anyValue, { maxLength: 3 }).map((values): Mutation => (o) => void (o.items = values)),
+  fc.array(anyValue, { maxLength: 3 }).map(
+    (values): Mutation =>
+      (o) =>
+        void (o.items = values),
+  ),
   fc.constant<Mutation>((o) => void (o.items = Array.from({ length: 101 }, () => ({ sku: 'SKU-001', quantity: 1, unitPrice: 1 })))),
 );
 
 const jsonType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'Application/JSON; charset=UTF-8');
 const anyType = fc.oneof(
   jsonType,
-  fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/problem+json', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', ''),
+  fc.constantFrom(
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'application/problem+json',
+    'multipart/form-data; boundary=x',
+    'application/json; charset=latin1',
+    '',
+  ),
   fc.string({ maxLength: 30 }).filter((s) => /^[\x21-\x7e]*$/.test(s)),
 );
 const key = fc.option(fc.uuid(), { nil: undefined });
@@ -85,11 +115,22 @@ const arbitraryBody = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
   validOrder.map((b) => JSON.stringify(b).slice(0, -1)), // truncated JSON
-  fc.constantFrom('{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"x":1}}}', '[]', 'null', '1e999', `{"items":[${'['.repeat(5000)}]`, `{"customerId":"${'x'.repeat(70_000)}"}`),
+  fc.constantFrom(
+    '{"__proto__":{"polluted":1}}',
+    '{"constructor":{"prototype":{"x":1}}}',
+    '[]',
+    'null',
+    '1e999',
+    `{"items":[${'['.repeat(5000)}]`,
+    `{"customerId":"${'x'.repeat(70_000)}"}`,
+  ),
 );
 
 export const postRequest: fc.Arbitrary<PostRequest> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('valid' as const), body: validOrder.map((o) => JSON.stringify(o)), contentType: jsonType, key }), weight: 45 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('valid' as const), body: validOrder.map((o) => JSON.stringify(o)), contentType: jsonType, key }),
+    weight: 45,
+  },
   {
     arbitrary: fc.record({
       kind: fc.constant('broken' as const),
@@ -103,7 +144,10 @@ export const postRequest: fc.Arbitrary<PostRequest> = fc.oneof(
     }),
     weight: 22,
   },
-  { arbitrary: fc.record({ kind: fc.constant('arbitrary' as const), body: arbitraryBody, contentType: fc.option(anyType, { nil: undefined }), key }), weight: 25 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('arbitrary' as const), body: arbitraryBody, contentType: fc.option(anyType, { nil: undefined }), key }),
+    weight: 25,
+  },
   { arbitrary: fc.record({ kind: fc.constant('replay' as const), pick: fc.nat(), order: fc.option(validOrder, { nil: undefined }) }), weight: 8 },
 );
 
@@ -117,7 +161,15 @@ export const idRequest = fc.oneof(
         fc.string({ maxLength: 40 }),
         fc.string({ unit: 'binary', maxLength: 40 }),
         fc.stringMatching(/^[a-z]{101,300}$/),
-        fc.constantFrom('..', '.', '%00', '%2e%2e%2f', 'a'.repeat(5000), '00000000-0000-0000-0000-000000000000', 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF'),
+        fc.constantFrom(
+          '..',
+          '.',
+          '%00',
+          '%2e%2e%2f',
+          'a'.repeat(5000),
+          '00000000-0000-0000-0000-000000000000',
+          'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF',
+        ),
       ),
     }),
     weight: 4,
@@ -131,13 +183,19 @@ export const listQuery = fc
       {
         customerId: fc.oneof(hostileString, fc.constant('fuzz-customer'), fc.constant('')),
         limit: fc.oneof(fc.integer({ min: -5, max: 150 }).map(String), hostileString, fc.constantFrom(' 5 ', '1e1', '0x10', '-0', 'Infinity')),
-        cursor: fc.oneof(hostileString, fc.base64String({ maxLength: 80 }), fc.string({ maxLength: 80 }).map((s) => Buffer.from(s).toString('base64url'))),
+        cursor: fc.oneof(
+          hostileString,
+          fc.base64String({ maxLength: 80 }),
+          fc.string({ maxLength: 80 }).map((s) => Buffer.from(s).toString('base64url')),
+        ),
         status: fc.oneof(fc.constantFrom('PENDING', 'CONFIRMED', 'CANCELLED'), hostileString),
         extra: hostileString,
       },
       { requiredKeys: [] },
     ),
-    fc.array(fc.tuple(fc.oneof(fc.constantFrom('limit', 'status', 'customerId', 'cursor', 'valueOf', '__proto__'), hostileString), hostileString), { maxLength: 2 }),
+    fc.array(fc.tuple(fc.oneof(fc.constantFrom('limit', 'status', 'customerId', 'cursor', 'valueOf', '__proto__'), hostileString), hostileString), {
+      maxLength: 2,
+    }),
   )
   .map(([query, repeats]) => {
     const params = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)] as [string, string]));

@@ -30,10 +30,7 @@ export interface ValidOrder {
   items: Line[];
 }
 
-export type PostExpectation =
-  | { status: 201; order: ValidOrder }
-  | { status: 400; fields?: string[] }
-  | { status: 413 | 415 | 422 };
+export type PostExpectation = { status: 201; order: ValidOrder } | { status: 400; fields?: string[] } | { status: 413 | 415 | 422 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, min: number, max: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
@@ -58,7 +55,8 @@ function unknownKeys(value: Record<string, unknown>, known: string[], prefix: st
 function lineFields(line: Record<string, unknown>, prefix: string): string[] {
   const fields = unknownKeys(line, ['sku', 'quantity', 'unitPrice'], prefix);
   const sku = line.sku;
-  if (!(typeof sku === 'string' && minLength(sku, 1) && maxLength(sku, 64) && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(sku))) fields.push(path(prefix, 'sku'));
+  if (!(typeof sku === 'string' && minLength(sku, 1) && maxLength(sku, 64) && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(sku)))
+    fields.push(path(prefix, 'sku'));
   if (!isInt(line.quantity, 1, 1000)) fields.push(path(prefix, 'quantity'));
   if (!isInt(line.unitPrice, 0, 100_000_000)) fields.push(path(prefix, 'unitPrice'));
   return fields;
@@ -103,7 +101,8 @@ function poisoned(value: unknown): boolean {
   if (!isObject(value)) return false;
   if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return true;
   const ctor = value.constructor;
-  if (Object.prototype.hasOwnProperty.call(value, 'constructor') && isObject(ctor) && Object.prototype.hasOwnProperty.call(ctor, 'prototype')) return true;
+  if (Object.prototype.hasOwnProperty.call(value, 'constructor') && isObject(ctor) && Object.prototype.hasOwnProperty.call(ctor, 'prototype'))
+    return true;
   return Object.values(value).some(poisoned);
 }
 
@@ -126,7 +125,14 @@ export function expectPost(body: string, contentType: string | undefined): PostE
   const fields = bodyFields(value);
   if (fields.length) return { status: 400, fields };
   const order = value as ValidOrder;
-  return { status: 201, order: { customerId: order.customerId, currency: order.currency.toUpperCase(), items: order.items.map(({ sku, quantity, unitPrice }) => ({ sku, quantity: quantity + 0, unitPrice: unitPrice + 0 })) } };
+  return {
+    status: 201,
+    order: {
+      customerId: order.customerId,
+      currency: order.currency.toUpperCase(),
+      items: order.items.map(({ sku, quantity, unitPrice }) => ({ sku, quantity: quantity + 0, unitPrice: unitPrice + 0 })),
+    },
+  };
 }
 
 /**

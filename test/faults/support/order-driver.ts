@@ -54,7 +54,9 @@ export interface DriveResult {
 export async function driveOrders(
   api: string | (() => string),
   count: number,
-  options: { tag: string; concurrency?: number; pauseMs?: number; retryForMs?: number; onAccepted?: (n: number) => void; signal?: AbortSignal } = { tag: 'x' },
+  options: { tag: string; concurrency?: number; pauseMs?: number; retryForMs?: number; onAccepted?: (n: number) => void; signal?: AbortSignal } = {
+    tag: 'x',
+  },
 ): Promise<DriveResult> {
   const base = typeof api === 'string' ? () => api : api;
   const result: DriveResult = { accepted: [], statuses: new Map(), retries: 0 };
@@ -105,4 +107,3 @@ export function acceptedGate(n: number): { onAccepted: (count: number) => void; 
   const reached = new Promise<void>((r) => (open = r));
   return { onAccepted: (count) => count >= n && open(), reached };
 }
-

@@ -51,7 +51,8 @@ export function allowedOutcomes(created: Map<string, ValidOrder>, settings: Saga
     if ([...lines.keys()].some((sku) => !settings.skus.has(sku))) allowed.set(id, [{ status: 'CANCELLED', reason: 'UNKNOWN_SKU' }]);
     else if ([...lines.values()].some((q) => q > settings.stock)) allowed.set(id, [{ status: 'CANCELLED', reason: 'OUT_OF_STOCK' }]);
     else {
-      const reserved: Outcome = totalOf(order) > settings.declineAbove ? { status: 'CANCELLED', reason: 'PAYMENT_DECLINED' } : { status: 'CONFIRMED' };
+      const reserved: Outcome =
+        totalOf(order) > settings.declineAbove ? { status: 'CANCELLED', reason: 'PAYMENT_DECLINED' } : { status: 'CONFIRMED' };
       const certain = [...lines.keys()].every((sku) => (demand.get(sku) ?? 0) <= settings.stock);
       allowed.set(id, certain ? [reserved] : [reserved, { status: 'CANCELLED', reason: 'OUT_OF_STOCK' }]);
     }

@@ -5,7 +5,8 @@
 import { maxLength } from 'class-validator';
 
 /** ParseUUIDPipe's "any version" pattern (versions 1 to 8, RFC variant, plus the nil and max UUIDs). */
-const UUID = /^(?:[0-9A-F]{8}-[0-9A-F]{4}-[1-8][0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}|00000000-0000-0000-0000-000000000000|FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF)$/i;
+const UUID =
+  /^(?:[0-9A-F]{8}-[0-9A-F]{4}-[1-8][0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}|00000000-0000-0000-0000-000000000000|FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF)$/i;
 /** Fastify's router refuses a path parameter longer than this (maxParamLength) before any route runs. */
 const MAX_PARAM_LENGTH = 100;
 /** Query keys the query-string parser and class-transformer drop before validation (prototype member names). */
@@ -49,7 +50,8 @@ export function expectList(query: string): { expected: ReadExpectation; filter?:
     fields.push(/^\d+$/.test(key) ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? key : `[${JSON.stringify(key)}]`);
   }
   const customerId = one('customerId');
-  if (values.has('customerId') && !(customerId !== undefined && maxLength(customerId, 128) && /^[^\p{Cc}\p{Cs}]*$/u.test(customerId))) fields.push('customerId');
+  if (values.has('customerId') && !(customerId !== undefined && maxLength(customerId, 128) && /^[^\p{Cc}\p{Cs}]*$/u.test(customerId)))
+    fields.push('customerId');
   const status = one('status');
   if (values.has('status') && !(status !== undefined && STATUSES.includes(status))) fields.push('status');
   const limit = one('limit') === undefined ? undefined : Number(one('limit')); // the one deliberate conversion
@@ -62,13 +64,17 @@ export function expectList(query: string): { expected: ReadExpectation; filter?:
 }
 
 /** What is wrong with a 200 list body for `filter`: too many items, items outside the filter, wrong order. */
-export function listBodyFaults(body: { items?: { id: string; customerId: string; status: string; createdAt: string }[]; nextCursor?: string }, filter: ListFilter): string[] {
+export function listBodyFaults(
+  body: { items?: { id: string; customerId: string; status: string; createdAt: string }[]; nextCursor?: string },
+  filter: ListFilter,
+): string[] {
   const items = body.items;
   if (!Array.isArray(items)) return ['no items array'];
   const faults: string[] = [];
   if (items.length > filter.limit) faults.push(`${items.length} items for limit ${filter.limit}`);
   if (body.nextCursor !== undefined && items.length !== filter.limit) faults.push(`a next cursor after a short page of ${items.length}`);
-  if (filter.customerId !== undefined && items.some((o) => o.customerId !== filter.customerId)) faults.push(`an item of another customer than ${filter.customerId}`);
+  if (filter.customerId !== undefined && items.some((o) => o.customerId !== filter.customerId))
+    faults.push(`an item of another customer than ${filter.customerId}`);
   if (filter.status !== undefined && items.some((o) => o.status !== filter.status)) faults.push(`an item not ${filter.status}`);
   for (let i = 1; i < items.length; i++) {
     const [a, b] = [items[i - 1], items[i]];

@@ -4,8 +4,8 @@
  */
 import { connect, type NatsConnection } from 'nats';
 
-import type { Json } from '../../support/json';
 import { scanStream } from '../../../libs/messaging/src/dlq/dead-letters';
+import type { Json } from '../../support/json';
 import type { ServiceName } from '../../support/stack';
 
 /** The streams of the saga, one per owning service. */
@@ -41,7 +41,11 @@ export async function storedEvents(natsUrl: string): Promise<Map<string, Map<str
 }
 
 /** All messages of a stream (optionally filtered), oldest first. */
-export async function readStream(nc: NatsConnection, stream: string, filter?: string): Promise<{ subject: string; data: Uint8Array; headers?: Json; seq: number }[]> {
+export async function readStream(
+  nc: NatsConnection,
+  stream: string,
+  filter?: string,
+): Promise<{ subject: string; data: Uint8Array; headers?: Json; seq: number }[]> {
   const jsm = await nc.jetstreamManager();
   const messages = await scanStream(jsm, stream, filter ?? '>').catch((error: Error) => {
     if (/stream not found/i.test(error.message)) return [];

@@ -54,18 +54,48 @@ export function formatSummary(rows: SummaryRow[]): string {
   const withRecovery = rows.some((r) => r.recoverySeconds !== undefined);
   const recovery = (r: SummaryRow) => (withRecovery ? [r.recoverySeconds === undefined ? '-' : `${r.recoverySeconds.toFixed(1)} s`] : []);
   const header = ['scenario', 'orders', 'final', 'lost', 'duplicated', 'DLQ', ...(withRecovery ? ['recovery'] : []), 'time', 'result'];
-  const cells = rows.map((r) => [r.scenario, String(r.orders), String(r.final), String(r.lost), String(r.duplicated), String(r.dlq), ...recovery(r), `${r.seconds.toFixed(1)} s`, r.passed ? 'ok' : 'FAIL']);
-  const totals = rows.reduce((t, r) => ({ orders: t.orders + r.orders, final: t.final + r.final, lost: t.lost + r.lost, dup: t.dup + r.duplicated, dlq: t.dlq + r.dlq, s: t.s + r.seconds }), {
-    orders: 0,
-    final: 0,
-    lost: 0,
-    dup: 0,
-    dlq: 0,
-    s: 0,
-  });
+  const cells = rows.map((r) => [
+    r.scenario,
+    String(r.orders),
+    String(r.final),
+    String(r.lost),
+    String(r.duplicated),
+    String(r.dlq),
+    ...recovery(r),
+    `${r.seconds.toFixed(1)} s`,
+    r.passed ? 'ok' : 'FAIL',
+  ]);
+  const totals = rows.reduce(
+    (t, r) => ({
+      orders: t.orders + r.orders,
+      final: t.final + r.final,
+      lost: t.lost + r.lost,
+      dup: t.dup + r.duplicated,
+      dlq: t.dlq + r.dlq,
+      s: t.s + r.seconds,
+    }),
+    {
+      orders: 0,
+      final: 0,
+      lost: 0,
+      dup: 0,
+      dlq: 0,
+      s: 0,
+    },
+  );
   const worst = Math.max(...rows.map((r) => r.recoverySeconds ?? 0));
   const totalRecovery = withRecovery ? [`${worst.toFixed(1)} s`] : [];
-  const total = ['total', String(totals.orders), String(totals.final), String(totals.lost), String(totals.dup), String(totals.dlq), ...totalRecovery, `${totals.s.toFixed(1)} s`, rows.every((r) => r.passed) ? 'ok' : 'FAIL'];
+  const total = [
+    'total',
+    String(totals.orders),
+    String(totals.final),
+    String(totals.lost),
+    String(totals.dup),
+    String(totals.dlq),
+    ...totalRecovery,
+    `${totals.s.toFixed(1)} s`,
+    rows.every((r) => r.passed) ? 'ok' : 'FAIL',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, total[i].length, ...cells.map((c) => c[i].length)));
   const numeric = (i: number) => i > 0 && i < header.length - 1;
   const line = (c: string[]) => `| ${c.map((v, i) => (numeric(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join(' | ')} |`;
@@ -103,7 +133,11 @@ export async function scenario(name: string, body: (signal: AbortSignal) => Prom
  * Tracks which tests of a file finished their body: wrap each test body in `track(...)`, then `passed()` is true only
  * when every tracked test ran to its end. For files whose summary row covers several tests.
  */
-export function testTracker(): { track: <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A) => Promise<void>; passed: () => boolean; counts: () => { started: number; finished: number } } {
+export function testTracker(): {
+  track: <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+  passed: () => boolean;
+  counts: () => { started: number; finished: number };
+} {
   let started = 0;
   let finished = 0;
   return {

@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { EventPublisher, JetStreamContext, JetStreamServer, type MessagingModuleOptions, MessagingModule, PermanentError } from '@app/messaging';
-import { NatsConnectionManager } from '../../../libs/messaging/src/nats-connection.manager';
+import { EventPublisher, JetStreamContext, JetStreamServer, MessagingModule, type MessagingModuleOptions, PermanentError } from '@app/messaging';
 import { Controller, Injectable, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { concat, delay, type Observable, of, throwError } from 'rxjs';
 
+import { NatsConnectionManager } from '../../../libs/messaging/src/nats-connection.manager';
 import type { TestEvent } from './json.codec';
 
 /** Everything the handlers saw, for assertions. */
@@ -71,7 +71,11 @@ function handlersFor(prefix: string): Type<unknown> {
     @EventPattern<string>(s.observable)
     handleObservable(@Payload() event: TestEvent, @Ctx() ctx: JetStreamContext): Observable<string> {
       const attempt = this.probe.record(event, ctx);
-      if (attempt === 1) return concat(of('partial').pipe(delay(5)), throwError(() => new Error('late observable failure')));
+      if (attempt === 1)
+        return concat(
+          of('partial').pipe(delay(5)),
+          throwError(() => new Error('late observable failure')),
+        );
       return of('done');
     }
 

@@ -30,7 +30,12 @@ export function runChild(command: string, args: string[], env: Record<string, st
 
 /** `ts-node --transpile-only -r tsconfig-paths/register <script> ...args`, as the repository's npm scripts run TypeScript. */
 export function runTs(script: string, args: string[], env: Record<string, string | undefined> = {}, timeoutMs?: number): Promise<ChildResult> {
-  return runChild(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', '-r', 'tsconfig-paths/register', script, ...args], env, timeoutMs);
+  return runChild(
+    process.execPath,
+    [require.resolve('ts-node/dist/bin'), '--transpile-only', '-r', 'tsconfig-paths/register', script, ...args],
+    env,
+    timeoutMs,
+  );
 }
 
 /** The last non-empty stdout line parsed as JSON (the scenario scripts print their observations there). */

@@ -4,10 +4,21 @@
  * and `waitFor` (poll a condition until a deadline instead of sleeping a fixed time).
  * The database is always real: PostgreSQL from `createTestDatabase()` or embedded PGlite.
  */
-import { type Migration, type OutboxCodec, type OutboxEvent, type OutboxGate, type OutboxHeaders, type OutboxPublisher, PersistenceModule, type PersistenceModuleOptions, runMigrations } from '@app/persistence';
-import { context, trace } from '@opentelemetry/api';
-import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
+
+import {
+  type Migration,
+  type OutboxCodec,
+  type OutboxEvent,
+  type OutboxGate,
+  type OutboxHeaders,
+  type OutboxPublisher,
+  PersistenceModule,
+  type PersistenceModuleOptions,
+  type runMigrations,
+} from '@app/persistence';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { context, trace } from '@opentelemetry/api';
 import { Client } from 'pg';
 
 /** The event shape used by these tests; `EventEnvelope` from @app/contracts is a richer version of the same. */
@@ -141,7 +152,11 @@ export function testOptions(overrides: Partial<PersistenceModuleOptions> & Pick<
 }
 
 /** Runs a query on a short-lived client of its own (so assertions never share the module's pool). */
-export async function query<R extends Record<string, unknown> = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
+export async function query<R extends Record<string, unknown> = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

@@ -9,10 +9,11 @@
  * Usage: ts-node --transpile-only -r tsconfig-paths/register pglite-scenario.ts <dataDir> write
  *        ts-node ... pglite-scenario.ts <dataDir> reopen <inbox event id>
  */
-import { DATABASE, type Database, DatabaseHealth, EventOutbox, OutboxRelay, type PersistenceModuleOptions, UnitOfWork } from '@app/persistence';
-import { sql } from 'drizzle-orm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { DATABASE, type Database, DatabaseHealth, EventOutbox, OutboxRelay, type PersistenceModuleOptions, UnitOfWork } from '@app/persistence';
+import { sql } from 'drizzle-orm';
 
 import { FakeBroker, startPersistence, testEvent, testOptions, thingsMigrations, waitFor } from './persistence-test.kit';
 
@@ -49,7 +50,10 @@ async function main(): Promise<unknown> {
         await outbox.enqueue(tx, rolledBack);
         throw new Error('rolled back');
       })
-      .then(() => 'committed', (error: Error) => error.message);
+      .then(
+        () => 'committed',
+        (error: Error) => error.message,
+      );
     await waitFor(async () => (await moduleRef.get(OutboxRelay).backlog()).unsent === 0, { what: 'PGlite outbox to drain' });
 
     // While a publish hangs (broker unreachable, waiting for its timeout), the service's own transactions must
@@ -111,7 +115,9 @@ async function main(): Promise<unknown> {
     const inboxAgain = await uow.handleOnce('order-service', { id: inboxEventId }, async () => 'again');
     await waitFor(async () => (await moduleRef.get(OutboxRelay).backlog()).unsent === 0, { what: 'the pending row to be published after reopen' });
     const extraPass = await moduleRef.get(OutboxRelay).publishPending();
-    const [{ n: sentRows }] = rows<{ n: number }>(await db.execute(sql.raw(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE sent_at IS NOT NULL`)));
+    const [{ n: sentRows }] = rows<{ n: number }>(
+      await db.execute(sql.raw(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE sent_at IS NOT NULL`)),
+    );
     return { migrations, things, inboxAgain, published: broker.ids(), extraPass, sentRows: Number(sentRows) };
   } finally {
     await moduleRef.close();

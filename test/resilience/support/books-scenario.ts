@@ -24,7 +24,12 @@ const config = { failureRate: 0, latencyMs: 0, declineAbove: 1_000 };
 async function main(): Promise<unknown> {
   const [driver, target] = process.argv.slice(2);
   if ((driver !== 'pglite' && driver !== 'postgres') || !target) throw new Error('usage: books-scenario pglite <dataDir> | postgres <url>');
-  const connection = await openConnection({ serviceName: 'books', databaseUrl: driver === 'postgres' ? target : undefined, dataDir: target, poolSize: 10 });
+  const connection = await openConnection({
+    serviceName: 'books',
+    databaseUrl: driver === 'postgres' ? target : undefined,
+    dataDir: target,
+    poolSize: 10,
+  });
   try {
     await runMigrations(connection, 'payments', PAYMENT_MIGRATIONS);
     await runMigrations(connection, 'notifications', NOTIFICATION_MIGRATIONS);
@@ -36,7 +41,13 @@ async function main(): Promise<unknown> {
     const deliveries = async (orderId: string) =>
       rows<{ n: number }>(await db.execute(sql`select count(*)::int as n from notifications.provider_deliveries where order_id = ${orderId}`))[0].n;
     const charge = (orderId: string, amount = 500) => ({ orderId, amount, currency: 'EUR', idempotencyKey: orderId });
-    const message = (orderId: string) => ({ orderId, recipient: 'c-1', template: 'order-confirmed', data: {}, idempotencyKey: `${orderId}:order-confirmed` });
+    const message = (orderId: string) => ({
+      orderId,
+      recipient: 'c-1',
+      template: 'order-confirmed',
+      data: {},
+      idempotencyKey: `${orderId}:order-confirmed`,
+    });
 
     const first = await gateway().charge(charge('order-x'));
     const afterRestart = await gateway().charge(charge('order-x'));
@@ -45,7 +56,10 @@ async function main(): Promise<unknown> {
     const declinedAgain = await gateway().charge(charge('order-z', 5_000));
     const reused = await gateway()
       .charge(charge('order-x', 999))
-      .then(() => 'accepted', (error: Error) => error.name);
+      .then(
+        () => 'accepted',
+        (error: Error) => error.name,
+      );
     const chargesBeforeExpiry = await charges('order-x');
     await db.execute(sql`update payments.gateway_idempotency_keys set expires_at = now() - interval '1 second' where idempotency_key = 'order-x'`);
     const afterExpiry = await gateway().charge(charge('order-x'));
@@ -68,7 +82,9 @@ async function main(): Promise<unknown> {
     const sentAfterRestart = await provider().send(message('order-x'));
     const sentConcurrently = await Promise.all(Array.from({ length: 8 }, () => provider().send(message('order-y'))));
     const deliveriesBeforeExpiry = await deliveries('order-x');
-    await db.execute(sql`update notifications.provider_idempotency_keys set expires_at = now() - interval '1 second' where idempotency_key = 'order-x:order-confirmed'`);
+    await db.execute(
+      sql`update notifications.provider_idempotency_keys set expires_at = now() - interval '1 second' where idempotency_key = 'order-x:order-confirmed'`,
+    );
     const sentAfterExpiry = await provider().send(message('order-x'));
 
     return {

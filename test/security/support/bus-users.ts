@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 
 import { inboxPrefixFor } from '../../../libs/messaging/src/messaging.options';
-import { freePort, type NatsServerProcess, REPO_ROOT, SERVICES, type ServiceName, startNatsServer } from '../../support/stack';
+import { freePort, type NatsServerProcess, REPO_ROOT, type ServiceName, SERVICES, startNatsServer } from '../../support/stack';
 
 /** The configuration file under test. */
 export const NATS_CONFIG = join(REPO_ROOT, 'docker', 'nats', 'nats-server.conf');

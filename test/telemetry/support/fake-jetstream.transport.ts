@@ -13,10 +13,7 @@ import { lastValueFrom } from 'rxjs';
 export const MESSAGING_INSTRUMENTATION = 'MESSAGING:INSTRUMENTATION';
 
 interface InstrumentationLike {
-  onPublish<T>(
-    info: { subject: string; msgId: string; bodySize: number; headers: MsgHdrs },
-    send: () => Promise<T>,
-  ): Promise<T>;
+  onPublish<T>(info: { subject: string; msgId: string; bodySize: number; headers: MsgHdrs }, send: () => Promise<T>): Promise<T>;
 }
 
 /** A message as it sits in the fake stream. */
@@ -90,14 +87,7 @@ export class FakeJetStreamServer extends Server implements CustomTransportStrate
   async deliver(message: StoredMessage, deliveryCount = 1): Promise<unknown> {
     const handler = this.getHandlerByPattern(message.subject);
     if (!handler) throw new Error(`no handler for ${message.subject}`);
-    const context = new FakeJetStreamContext(
-      message.subject,
-      message.headers,
-      message.seq,
-      deliveryCount,
-      message.msgId,
-      message.data,
-    );
+    const context = new FakeJetStreamContext(message.subject, message.headers, message.seq, deliveryCount, message.msgId, message.data);
     return lastValueFrom(this.transformToObservable(await handler(message.data, context)), { defaultValue: undefined });
   }
 }

@@ -210,7 +210,11 @@ export function parsePrometheusText(text: string): Exposition {
 function checkHistogram(histogram: MetricFamily, errors: string[]): void {
   const groups = new Map<string, { buckets: { le: number; value: number }[]; count?: number }>();
   const keyOf = (labels: Record<string, string>) =>
-    JSON.stringify(Object.entries(labels).filter(([name]) => name !== 'le').sort());
+    JSON.stringify(
+      Object.entries(labels)
+        .filter(([name]) => name !== 'le')
+        .sort(),
+    );
   const group = (labels: Record<string, string>) => {
     const key = keyOf(labels);
     if (!groups.has(key)) groups.set(key, { buckets: [] });

@@ -3,7 +3,7 @@
  * throws), on Fastify with TelemetryModule and the fake JetStream transport: enough to see what telemetry does
  * across Nest's HTTP and RPC pipelines in one process.
  */
-import { TelemetryModule, traceLogMixin, type TraceLogFields } from '@app/telemetry';
+import { TelemetryModule, type TraceLogFields, traceLogMixin } from '@app/telemetry';
 import { Controller, Injectable, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -92,7 +92,7 @@ export async function startSagaTestApp(): Promise<SagaTestApp> {
       const errors: Record<string, unknown> = {};
       for (let message = stream.pending.shift(); message; message = stream.pending.shift()) {
         await server.deliver(message).catch((error: unknown) => {
-          errors[message!.subject] = error;
+          errors[message.subject] = error;
         });
       }
       return errors;

@@ -2,8 +2,8 @@ import { ApiProblems } from '@app/runtime';
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 
-import { StockLevel } from './stock-level.doc';
 import { StockService } from './stock.service';
+import { StockLevel } from './stock-level.doc';
 
 /** Stock levels, for operators and tests: `available` can be sold, `reserved` is held by pending orders. */
 @ApiTags('inventory')

@@ -59,14 +59,21 @@ class FakeStockRepository implements PublicPart<StockRepository> {
 
 const CONSUMER = 'inventory-service-orders-created';
 
-function orderCreated(items: { sku: string; quantity: number; unitPrice?: number }[], orderId: string = randomUUID()): EventEnvelope<'orders.created'> {
+function orderCreated(
+  items: { sku: string; quantity: number; unitPrice?: number }[],
+  orderId: string = randomUUID(),
+): EventEnvelope<'orders.created'> {
   const lines = items.map((item) => ({ unitPrice: 100, ...item }));
   const totalAmount = lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
   return createEvent(Subjects.OrderCreated, { orderId, customerId: 'c-1', currency: 'EUR', items: lines, totalAmount }, { source: 'order-service' });
 }
 
 function orderCancelled(orderId: string): EventEnvelope<'orders.cancelled'> {
-  return createEvent(Subjects.OrderCancelled, { orderId, customerId: 'c-1', reason: 'PAYMENT_DECLINED', message: 'declined' }, { source: 'order-service' });
+  return createEvent(
+    Subjects.OrderCancelled,
+    { orderId, customerId: 'c-1', reason: 'PAYMENT_DECLINED', message: 'declined' },
+    { source: 'order-service' },
+  );
 }
 
 function orderConfirmed(orderId: string): EventEnvelope<'orders.confirmed'> {
@@ -81,22 +88,28 @@ describe('StockService', () => {
   beforeEach(() => {
     repository = new FakeStockRepository().seed('SKU-A', 10).seed('SKU-B', 3);
     outbox = new FakeEventOutbox();
-    service = new StockService(
-      new FakeUnitOfWork(outbox) as unknown as UnitOfWork,
-      outbox as unknown as EventOutbox,
-      repository as unknown as StockRepository,
-    );
+    service = new StockService(new FakeUnitOfWork(outbox) as unknown as UnitOfWork, outbox as unknown as EventOutbox, repository);
   });
 
   it('merges lines per SKU in SKU order, so one SKU named twice reserves its total once', () => {
-    expect(mergeLines([{ sku: 'B', quantity: 1 }, { sku: 'A', quantity: 2 }, { sku: 'B', quantity: 3 }])).toEqual([
+    expect(
+      mergeLines([
+        { sku: 'B', quantity: 1 },
+        { sku: 'A', quantity: 2 },
+        { sku: 'B', quantity: 3 },
+      ]),
+    ).toEqual([
       { sku: 'A', quantity: 2 },
       { sku: 'B', quantity: 4 },
     ]);
   });
 
   it('reserves every line, locking the products in SKU order, and emits inventory.reserved with the merged lines', async () => {
-    const event = orderCreated([{ sku: 'SKU-B', quantity: 1 }, { sku: 'SKU-A', quantity: 2 }, { sku: 'SKU-B', quantity: 1 }]);
+    const event = orderCreated([
+      { sku: 'SKU-B', quantity: 1 },
+      { sku: 'SKU-A', quantity: 2 },
+      { sku: 'SKU-B', quantity: 1 },
+    ]);
     await service.reserve(CONSUMER, event);
 
     expect(repository.locked).toEqual([['SKU-A', 'SKU-B']]);
@@ -108,12 +121,21 @@ describe('StockService', () => {
       subject: event.data.orderId,
       correlationid: event.correlationid,
       causationid: event.id,
-      data: { items: [{ sku: 'SKU-A', quantity: 2 }, { sku: 'SKU-B', quantity: 2 }], totalAmount: event.data.totalAmount },
+      data: {
+        items: [
+          { sku: 'SKU-A', quantity: 2 },
+          { sku: 'SKU-B', quantity: 2 },
+        ],
+        totalAmount: event.data.totalAmount,
+      },
     });
   });
 
   it('rejects the whole order with OUT_OF_STOCK when one line is short, taking nothing from the other lines', async () => {
-    const event = orderCreated([{ sku: 'SKU-A', quantity: 1 }, { sku: 'SKU-B', quantity: 4 }]);
+    const event = orderCreated([
+      { sku: 'SKU-A', quantity: 1 },
+      { sku: 'SKU-B', quantity: 4 },
+    ]);
     await service.reserve(CONSUMER, event);
 
     expect(repository.products.get('SKU-A')).toEqual({ sku: 'SKU-A', available: 10, reserved: 0 });
@@ -123,7 +145,13 @@ describe('StockService', () => {
   });
 
   it('rejects with UNKNOWN_SKU before OUT_OF_STOCK when a SKU does not exist', async () => {
-    await service.reserve(CONSUMER, orderCreated([{ sku: 'SKU-B', quantity: 9 }, { sku: 'NOPE-1', quantity: 1 }]));
+    await service.reserve(
+      CONSUMER,
+      orderCreated([
+        { sku: 'SKU-B', quantity: 9 },
+        { sku: 'NOPE-1', quantity: 1 },
+      ]),
+    );
     expect(outbox.events[0].data).toMatchObject({ reason: 'UNKNOWN_SKU', message: 'Unknown SKU: NOPE-1' });
     expect(repository.products.get('SKU-B')?.available).toBe(3);
   });
@@ -139,7 +167,10 @@ describe('StockService', () => {
   });
 
   it('releases a reservation once on cancellation and emits inventory.released', async () => {
-    const created = orderCreated([{ sku: 'SKU-A', quantity: 3 }, { sku: 'SKU-B', quantity: 1 }]);
+    const created = orderCreated([
+      { sku: 'SKU-A', quantity: 3 },
+      { sku: 'SKU-B', quantity: 1 },
+    ]);
     await service.reserve(CONSUMER, created);
     const cancelled = orderCancelled(created.data.orderId);
     await service.release('inventory-service-orders-cancelled', cancelled);

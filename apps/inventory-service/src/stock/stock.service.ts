@@ -41,7 +41,14 @@ export class StockService {
       // The same order republished under a new event id must not reserve twice.
       if (await this.stock.reservation(tx, orderId)) return;
       const lines = mergeLines(event.data.items);
-      const bySku = new Map((await this.stock.lockProducts(tx, lines.map((l) => l.sku))).map((row) => [row.sku, row]));
+      const bySku = new Map(
+        (
+          await this.stock.lockProducts(
+            tx,
+            lines.map((l) => l.sku),
+          )
+        ).map((row) => [row.sku, row]),
+      );
       const unknown = lines.filter((l) => !bySku.has(l.sku)).map((l) => l.sku);
       const short = lines.filter((l) => bySku.has(l.sku) && bySku.get(l.sku)!.available < l.quantity).map((l) => l.sku);
       const now = new Date();
@@ -55,10 +62,7 @@ export class StockService {
       }
       await this.stock.move(tx, lines, 'reserve');
       await this.stock.addReservation(tx, orderId, 'RESERVED', lines, now);
-      await this.outbox.enqueue(
-        tx,
-        createEvent(Subjects.InventoryReserved, { orderId, customerId, currency, totalAmount, items: lines }, meta),
-      );
+      await this.outbox.enqueue(tx, createEvent(Subjects.InventoryReserved, { orderId, customerId, currency, totalAmount, items: lines }, meta));
     });
   }
 
@@ -89,7 +93,11 @@ export class StockService {
   /** Gives back or ships a reservation's units; several SKUs are locked in SKU order first (see `move`). */
   private async moveReserved(tx: Tx, items: Line[], move: 'release' | 'commit'): Promise<void> {
     const lines = mergeLines(items);
-    if (lines.length > 1) await this.stock.lockProducts(tx, lines.map((l) => l.sku));
+    if (lines.length > 1)
+      await this.stock.lockProducts(
+        tx,
+        lines.map((l) => l.sku),
+      );
     await this.stock.move(tx, lines, move);
   }
 }

@@ -60,7 +60,7 @@ describe('NotificationsService', () => {
       uow as unknown as UnitOfWork,
       outbox as unknown as EventOutbox,
       provider as unknown as NotificationProviderClient,
-      repository as unknown as NotificationsRepository,
+      repository,
     );
   });
 
@@ -69,7 +69,12 @@ describe('NotificationsService', () => {
     await service.notify(CONSUMER, event);
 
     expect(provider.sent).toEqual([
-      expect.objectContaining({ orderId: event.data.orderId, recipient: 'c-7', template: 'order-confirmed', idempotencyKey: `${event.data.orderId}:order-confirmed` }),
+      expect.objectContaining({
+        orderId: event.data.orderId,
+        recipient: 'c-7',
+        template: 'order-confirmed',
+        idempotencyKey: `${event.data.orderId}:order-confirmed`,
+      }),
     ]);
     expect(repository.rows.get(`${event.data.orderId}|order-confirmed`)).toMatchObject({ providerMessageId: 'msg-1', channel: 'email' });
     expect(outbox.types()).toEqual([Subjects.NotificationSent]);

@@ -35,7 +35,7 @@ export class NotificationsService {
       orderId,
       recipient: customerId,
       template,
-      data: event.data as unknown as Record<string, unknown>,
+      data: event.data,
       idempotencyKey: `${orderId}:${template}`,
     });
     const meta = { source: NOTIFICATION_SERVICE, subject: orderId, correlationId: event.correlationid, causationId: event.id };

@@ -52,6 +52,8 @@ export class DatabaseNotificationProviderBooks implements NotificationProviderBo
   private async purgeNowAndThen(now: Date): Promise<void> {
     if (now.getTime() - this.lastPurge < PURGE_INTERVAL_MS) return;
     this.lastPurge = now.getTime();
-    await this.keys.purgeExpired(this.db, now).catch((error: unknown) => this.logger.warn(`purging expired idempotency keys failed: ${String(error)}`));
+    await this.keys
+      .purgeExpired(this.db, now)
+      .catch((error: unknown) => this.logger.warn(`purging expired idempotency keys failed: ${String(error)}`));
   }
 }

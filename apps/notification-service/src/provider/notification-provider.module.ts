@@ -1,8 +1,8 @@
 import { BreakerRegistry } from '@app/resilience';
 import { type DynamicModule, Module } from '@nestjs/common';
 
-import { NotificationProviderClient } from './notification-provider.client';
 import { DatabaseNotificationProviderBooks } from './notification-provider.books';
+import { NotificationProviderClient } from './notification-provider.client';
 import {
   NOTIFICATION_PROVIDER,
   NOTIFICATION_PROVIDER_BOOKS,

@@ -1,8 +1,9 @@
-import { BreakerRegistry, createResiliencePolicy, DependencyUnavailableError, resilienceOptionsFromEnv, ResilienceModule } from '@app/resilience';
+import { BreakerRegistry, createResiliencePolicy, DependencyUnavailableError, ResilienceModule, resilienceOptionsFromEnv } from '@app/resilience';
 import { validateEnv } from '@app/runtime';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
+import { NotificationServiceEnv } from '../config/notification.env';
 import {
   NOTIFICATION_PROVIDER_BOOKS,
   NOTIFICATION_PROVIDER_DEPENDENCY,
@@ -15,7 +16,6 @@ import {
   type SendRequest,
   SimulatedNotificationProvider,
 } from '.';
-import { NotificationServiceEnv } from '../config/notification.env';
 
 /** The books in memory: no database in these tests (the service keeps its books in its database). */
 class InMemoryProviderBooks implements NotificationProviderBooks {

@@ -7,9 +7,7 @@ export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
 export type KeySource = { kind: 'pem'; file: string } | { kind: 'jwks'; url: string };
 
 /** How the API authenticates callers, resolved once at boot from the environment. */
-export type AuthConfig =
-  | { mode: 'disabled' }
-  | { mode: 'jwt'; source: KeySource; issuer: string; audience: string; algorithm?: JwtAlgorithm };
+export type AuthConfig = { mode: 'disabled' } | { mode: 'jwt'; source: KeySource; issuer: string; audience: string; algorithm?: JwtAlgorithm };
 
 /** Raised at boot when the API would otherwise serve unprotected. Its message is the one line the operator sees. */
 export class AuthNotConfiguredError extends Error {
@@ -31,7 +29,8 @@ export function authConfigFromEnv(env: AuthEnvVars): AuthConfig {
   const file = env.AUTH_JWT_PUBLIC_KEY_FILE || undefined;
   const url = env.AUTH_JWKS_URL || undefined;
   if (env.AUTH_DISABLED) {
-    if (file || url) throw new Error(`AUTH_DISABLED=true cannot be combined with ${file ? 'AUTH_JWT_PUBLIC_KEY_FILE' : 'AUTH_JWKS_URL'}: unset one of them`);
+    if (file || url)
+      throw new Error(`AUTH_DISABLED=true cannot be combined with ${file ? 'AUTH_JWT_PUBLIC_KEY_FILE' : 'AUTH_JWKS_URL'}: unset one of them`);
     return { mode: 'disabled' };
   }
   if (!file && !url) throw new AuthNotConfiguredError();

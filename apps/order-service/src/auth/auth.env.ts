@@ -97,7 +97,9 @@ export function WithAuthEnv<TBase extends Constructor>(Base: TBase) {
     AUTH_JWT_ALGORITHM?: JwtAlgorithm;
 
     /** Serves the API without authentication (local development, tests). Refused with NODE_ENV=production. */
-    @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.toLowerCase() in BOOLEAN ? BOOLEAN[value.toLowerCase()] : value))
+    @Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && value.toLowerCase() in BOOLEAN ? BOOLEAN[value.toLowerCase()] : value,
+    )
     @IsIn([true, false], { message: 'must be true or false' })
     @NotInProduction()
     AUTH_DISABLED: boolean = false;

@@ -1,6 +1,6 @@
 import { LIMITS } from '@app/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { errors, jwtVerify, type JWTPayload } from 'jose';
+import { errors, type JWTPayload, jwtVerify } from 'jose';
 
 import { AUTH_CONFIG, type AuthConfig } from './auth.config';
 import type { Principal } from './principal';
@@ -56,7 +56,13 @@ export class JwtVerifier {
     try {
       const { key, algorithms } = this.verificationKey;
       // Two calls rather than one with a union: jose types a key and a key lookup function as separate overloads.
-      const options = { issuer: this.config.issuer, audience: this.config.audience, algorithms, clockTolerance: CLOCK_TOLERANCE_S, requiredClaims: ['exp', 'sub'] };
+      const options = {
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        algorithms,
+        clockTolerance: CLOCK_TOLERANCE_S,
+        requiredClaims: ['exp', 'sub'],
+      };
       ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
     } catch (error) {
       throw reasonOf(error);

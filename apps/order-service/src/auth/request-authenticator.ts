@@ -6,9 +6,7 @@ import { JwtVerifier, TokenRejectedError } from './jwt-verifier';
 import { type Principal, UNRESTRICTED } from './principal';
 
 /** The outcome of authenticating one request. */
-export type Authentication =
-  | { ok: true; principal: Principal }
-  | { ok: false; tokenSent: boolean; reason: string; keysUnavailable: boolean };
+export type Authentication = { ok: true; principal: Principal } | { ok: false; tokenSent: boolean; reason: string; keysUnavailable: boolean };
 
 // RFC 6750 b64token, after the case-insensitive scheme name.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;

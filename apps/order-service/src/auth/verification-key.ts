@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 
 import { createRemoteJWKSet, importSPKI, type JWTVerifyGetKey } from 'jose';
 
-import type { AuthEnvVars, JwtAlgorithm } from './auth.env';
 import { type AuthConfig, authConfigFromEnv } from './auth.config';
+import type { AuthEnvVars, JwtAlgorithm } from './auth.env';
 
 /** Injection token of the {@link VerificationKey} the verifier checks signatures with. */
 export const VERIFICATION_KEY = Symbol('VERIFICATION_KEY');
@@ -31,7 +31,9 @@ function algorithmOf(key: KeyObject, file: string): JwtAlgorithm {
   const details = key.asymmetricKeyDetails;
   if (key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1') return 'ES256';
   if (key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048) return 'RS256';
-  throw new Error(`AUTH_JWT_PUBLIC_KEY_FILE ${file} holds a ${key.asymmetricKeyType} key; use an EC P-256 (ES256) or RSA >= 2048-bit (RS256) public key`);
+  throw new Error(
+    `AUTH_JWT_PUBLIC_KEY_FILE ${file} holds a ${key.asymmetricKeyType} key; use an EC P-256 (ES256) or RSA >= 2048-bit (RS256) public key`,
+  );
 }
 
 /**

@@ -18,7 +18,7 @@ export function Expect(text: string): PropertyDecorator {
 /** What `property` of the object `target` must be, when its class documents it with `@Expect`. */
 export function expectationOf(target: unknown, property: string): string | undefined {
   if (typeof target !== 'object' || target === null) return undefined;
-  for (let ctor: object | null = (target as object).constructor; ctor && ctor !== Object; ctor = Object.getPrototypeOf(ctor) as object | null) {
+  for (let ctor: object | null = target.constructor; ctor && ctor !== Object; ctor = Object.getPrototypeOf(ctor) as object | null) {
     const found = expectations.get(ctor)?.get(property);
     if (found) return found;
   }

@@ -44,7 +44,8 @@ export async function configureHttpApi(app: NestFastifyApplication, env: HttpEdg
       "`orders:read` (read one's own orders) and `orders:admin` (read and list every order).",
     bearer: {
       name: BEARER_SCHEME,
-      description: 'A JWT from the identity provider: `sub` is the customer, `scope` holds orders:write, orders:read and/or orders:admin (space-separated).',
+      description:
+        'A JWT from the identity provider: `sub` is the customer, `scope` holds orders:write, orders:read and/or orders:admin (space-separated).',
     },
   });
 }

@@ -38,7 +38,9 @@ export function WithHttpEdgeEnv<TBase extends Constructor>(Base: TBase) {
     /** Comma-separated origins allowed to call the API from a browser; unset: no CORS headers at all. */
     @IsOptional()
     @IsString()
-    @Matches(/^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/, { message: 'must be a comma-separated list of origins such as https://shop.example.com' })
+    @Matches(/^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/, {
+      message: 'must be a comma-separated list of origins such as https://shop.example.com',
+    })
     HTTP_CORS_ORIGINS?: string;
   }
   return HttpEdgeEnvMixin;

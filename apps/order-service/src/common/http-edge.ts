@@ -37,9 +37,12 @@ export async function protectHttpEdge(app: NestFastifyApplication, env: HttpEdge
     },
     // Thrown as an error with a status, so the app's problem-details filter answers it like every other error.
     errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`Too many requests: at most ${context.max} per ${Math.round(env.HTTP_RATE_LIMIT_WINDOW_MS / 1000)} s; retry in ${context.after}.`), {
-        statusCode: context.statusCode,
-      }),
+      Object.assign(
+        new Error(`Too many requests: at most ${context.max} per ${Math.round(env.HTTP_RATE_LIMIT_WINDOW_MS / 1000)} s; retry in ${context.after}.`),
+        {
+          statusCode: context.statusCode,
+        },
+      ),
   });
   if (env.HTTP_CORS_ORIGINS) {
     app.enableCors({

@@ -23,7 +23,18 @@ export class RequestValidationError extends BadRequestException {
  * When a field has no @Expect sentence, the most basic broken rule speaks for it: a wrong type says more than the
  * range checks that fail along with it.
  */
-const PRIORITY = ['whitelistValidation', 'unknownValue', 'isDefined', 'nestedValidation', 'isArray', 'isString', 'isInt', 'isNumber', 'isIn', 'isUuid'];
+const PRIORITY = [
+  'whitelistValidation',
+  'unknownValue',
+  'isDefined',
+  'nestedValidation',
+  'isArray',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isIn',
+  'isUuid',
+];
 
 /** A key that reads as a name goes as it is; any other (empty, spaces, dots) is quoted, so paths stay unambiguous. */
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -44,7 +55,13 @@ function messageFor(error: ValidationError, constraints: Record<string, string>)
 function flatten(errors: ValidationError[], prefix: string): FieldProblem[] {
   return errors.flatMap((error) => {
     const property = error.property ?? '';
-    const segment = /^\d+$/.test(property) ? `[${property}]` : IDENTIFIER.test(property) ? (prefix ? `.${property}` : property) : `[${JSON.stringify(property)}]`;
+    const segment = /^\d+$/.test(property)
+      ? `[${property}]`
+      : IDENTIFIER.test(property)
+        ? prefix
+          ? `.${property}`
+          : property
+        : `[${JSON.stringify(property)}]`;
     const path = `${prefix}${segment}`;
     const constraints = error.constraints ?? {};
     const own = Object.keys(constraints).length > 0 ? [{ field: path || '(body)', message: messageFor(error, constraints) }] : [];

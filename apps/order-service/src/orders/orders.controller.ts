@@ -65,7 +65,10 @@ export class OrdersController {
 
   @Get()
   @Scopes(Scope.Read, Scope.Admin)
-  @ApiOkResponse({ description: "Orders, newest first, with a cursor for the next page: the caller's own, or every customer's with orders:admin", type: OrderPage })
+  @ApiOkResponse({
+    description: "Orders, newest first, with a cursor for the next page: the caller's own, or every customer's with orders:admin",
+    type: OrderPage,
+  })
   @ApiProblems(400, [422, 'cursor is not one this API issued'], 503)
   list(@Query() query: ListOrdersQuery, @CurrentPrincipal() principal: Principal) {
     const customer = confinedTo(principal);

@@ -89,15 +89,10 @@ export class OrdersRepository {
       INSERT INTO ${orderHistory} (order_id, event_type, event_id, at)
       SELECT ${orders.id}, ${step.eventType}, ${step.eventId}, ${step.at.toISOString()}::timestamptz FROM ${orders} WHERE ${orders.id} = ${orderId}
       RETURNING id`);
-    return (result as unknown as { rows: unknown[] }).rows.length > 0;
+    return (result as { rows: unknown[] }).rows.length > 0;
   }
 
-  async setOutcome(
-    db: Db,
-    id: string,
-    outcome: { status: OrderStatus; reason?: string; reasonMessage?: string },
-    at: Date,
-  ): Promise<void> {
+  async setOutcome(db: Db, id: string, outcome: { status: OrderStatus; reason?: string; reasonMessage?: string }, at: Date): Promise<void> {
     await db
       .update(orders)
       .set({ status: outcome.status, reason: outcome.reason ?? null, reasonMessage: outcome.reasonMessage ?? null, updatedAt: at })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { createEvent, type EventEnvelope, Subjects } from '@app/contracts';
-import type { EventOutbox, Tx, UnitOfWork } from '@app/persistence';
+import type { EventOutbox, UnitOfWork } from '@app/persistence';
 import { FakeEventOutbox, FakeUnitOfWork, type PublicPart } from '@app/persistence/testing';
 import { NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 
@@ -54,7 +54,13 @@ class FakeOrdersRepository implements PublicPart<OrdersRepository> {
 
   setOutcome(_db: unknown, id: string, outcome: { status: OrderStatus; reason?: string; reasonMessage?: string }, at: Date) {
     const row = this.orders.get(id)!;
-    this.orders.set(id, { ...row, status: outcome.status, reason: outcome.reason ?? null, reasonMessage: outcome.reasonMessage ?? null, updatedAt: at });
+    this.orders.set(id, {
+      ...row,
+      status: outcome.status,
+      reason: outcome.reason ?? null,
+      reasonMessage: outcome.reasonMessage ?? null,
+      updatedAt: at,
+    });
     return Promise.resolve();
   }
 
@@ -73,7 +79,11 @@ const dto = (customerId = 'c-1'): CreateOrderDto => ({
 });
 
 const paymentCompleted = (orderId: string): EventEnvelope<'payments.completed'> =>
-  createEvent(Subjects.PaymentCompleted, { orderId, customerId: 'c-1', paymentId: 'tx-1', amount: 1000, currency: 'EUR' }, { source: 'payment-service' });
+  createEvent(
+    Subjects.PaymentCompleted,
+    { orderId, customerId: 'c-1', paymentId: 'tx-1', amount: 1000, currency: 'EUR' },
+    { source: 'payment-service' },
+  );
 
 const inventoryRejected = (orderId: string): EventEnvelope<'inventory.rejected'> =>
   createEvent(
@@ -90,7 +100,7 @@ describe('OrdersService', () => {
   beforeEach(() => {
     repository = new FakeOrdersRepository();
     outbox = new FakeEventOutbox();
-    service = new OrdersService(new FakeUnitOfWork(outbox) as unknown as UnitOfWork, outbox as unknown as EventOutbox, repository as unknown as OrdersRepository);
+    service = new OrdersService(new FakeUnitOfWork(outbox) as unknown as UnitOfWork, outbox as unknown as EventOutbox, repository);
   });
 
   it('creates a PENDING order with its total and one orders.created event, and answers with what it stored', async () => {
@@ -110,7 +120,7 @@ describe('OrdersService', () => {
     expect(outbox.types()).toEqual([Subjects.OrderCreated]);
   });
 
-  it('hides another customer\'s order exactly like a missing one', async () => {
+  it("hides another customer's order exactly like a missing one", async () => {
     const { order } = await service.create(dto('c-1'));
     await expect(service.get(order.id, 'c-1')).resolves.toMatchObject({ id: order.id });
     await expect(service.get(order.id, 'c-2')).rejects.toBeInstanceOf(NotFoundException);
@@ -125,7 +135,11 @@ describe('OrdersService', () => {
     expect(repository.orders.get(order.id)?.status).toBe('CONFIRMED');
     expect(outbox.types()).toEqual([Subjects.OrderCreated, Subjects.OrderConfirmed]);
     expect(outbox.events[1]).toMatchObject({ causationid: cause.id, data: { orderId: order.id, totalAmount: 1000 } });
-    expect((await service.get(order.id)).history?.map((h) => h.type)).toEqual([Subjects.OrderCreated, Subjects.PaymentCompleted, Subjects.OrderConfirmed]);
+    expect((await service.get(order.id)).history?.map((h) => h.type)).toEqual([
+      Subjects.OrderCreated,
+      Subjects.PaymentCompleted,
+      Subjects.OrderConfirmed,
+    ]);
   });
 
   it('cancels with the rejection reason, and a later outcome for the final order changes only its history', async () => {
@@ -161,7 +175,11 @@ describe('OrdersService', () => {
 
   it('records other saga steps in the history once, without changing the status', async () => {
     const { order } = await service.create(dto());
-    const step = createEvent(Subjects.NotificationSent, { orderId: order.id, channel: 'email', template: 'order-confirmed', recipient: 'c-1' }, { source: 'notification-service' });
+    const step = createEvent(
+      Subjects.NotificationSent,
+      { orderId: order.id, channel: 'email', template: 'order-confirmed', recipient: 'c-1' },
+      { source: 'notification-service' },
+    );
     await service.recordStep('order-service-notification-sent', step);
     await service.recordStep('order-service-notification-sent', step);
 
@@ -174,4 +192,3 @@ describe('OrdersService', () => {
     await expect(service.list({ cursor: 'bm90LWEtY3Vyc29y' })).rejects.toBeInstanceOf(UnprocessableEntityException);
   });
 });
-

@@ -5,15 +5,13 @@ import { EventOutbox, UnitOfWork } from '@app/persistence';
 import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 
 import type { CreateOrderDto } from './create-order.dto';
-import { ORDER_SERVICE, orderCreatedEvent } from './order-created';
 import type { ListOrdersQuery, OrderStatus } from './list-orders.query';
+import { ORDER_SERVICE, orderCreatedEvent } from './order-created';
 import { decodeCursor, encodeCursor, type OrderRow, OrdersRepository, type OrderView, toView } from './orders.repository';
 
 const DEFAULT_PAGE_SIZE = 20;
 
-type Outcome =
-  | { status: 'CONFIRMED' }
-  | { status: 'CANCELLED'; reason: string; message: string };
+type Outcome = { status: 'CONFIRMED' } | { status: 'CANCELLED'; reason: string; message: string };
 
 /** Creates and reads orders, and applies the saga's outcomes to them. */
 @Injectable()
@@ -120,7 +118,11 @@ export class OrdersService {
       const meta = { source: ORDER_SERVICE, subject: orderId, correlationId: cause.correlationid, causationId: cause.id };
       const event =
         outcome.status === 'CONFIRMED'
-          ? createEvent(Subjects.OrderConfirmed, { orderId, customerId: order.customerId, totalAmount: order.totalAmount, currency: order.currency }, meta)
+          ? createEvent(
+              Subjects.OrderConfirmed,
+              { orderId, customerId: order.customerId, totalAmount: order.totalAmount, currency: order.currency },
+              meta,
+            )
           : createEvent(Subjects.OrderCancelled, { orderId, customerId: order.customerId, reason: outcome.reason, message: outcome.message }, meta);
       await this.repository.setOutcome(
         tx,

@@ -1,8 +1,8 @@
 import { BreakerRegistry } from '@app/resilience';
 import { type DynamicModule, Module } from '@nestjs/common';
 
-import { PaymentGatewayClient } from './payment-gateway.client';
 import { DatabasePaymentGatewayBooks } from './payment-gateway.books';
+import { PaymentGatewayClient } from './payment-gateway.client';
 import {
   PAYMENT_GATEWAY,
   PAYMENT_GATEWAY_BOOKS,

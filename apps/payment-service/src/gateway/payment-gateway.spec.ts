@@ -1,8 +1,9 @@
-import { BreakerRegistry, createResiliencePolicy, DependencyUnavailableError, resilienceOptionsFromEnv, ResilienceModule } from '@app/resilience';
+import { BreakerRegistry, createResiliencePolicy, DependencyUnavailableError, ResilienceModule, resilienceOptionsFromEnv } from '@app/resilience';
 import { ConfigValidationError, validateEnv } from '@app/runtime';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
+import { PaymentServiceEnv } from '../config/payment.env';
 import {
   type ChargeRequest,
   type ChargeResult,
@@ -16,7 +17,6 @@ import {
   type RememberedCharge,
   SimulatedPaymentGateway,
 } from '.';
-import { PaymentServiceEnv } from '../config/payment.env';
 
 /** The books in memory: no database in these tests (the service keeps its books in its database). */
 class InMemoryGatewayBooks implements PaymentGatewayBooks {
@@ -29,7 +29,12 @@ class InMemoryGatewayBooks implements PaymentGatewayBooks {
     const entry = { fingerprint, result: fresh };
     this.keys.set(request.idempotencyKey, entry);
     if (fresh.outcome === 'approved') {
-      this.charges.push({ orderId: request.orderId, idempotencyKey: request.idempotencyKey, amount: request.amount, transactionId: fresh.transactionId });
+      this.charges.push({
+        orderId: request.orderId,
+        idempotencyKey: request.idempotencyKey,
+        amount: request.amount,
+        transactionId: fresh.transactionId,
+      });
     }
     return entry;
   }
@@ -136,7 +141,10 @@ describe('PaymentGatewayModule', () => {
     const env = validateEnv(PaymentServiceEnv, raw);
     // No database here: the books are swapped for the in-memory ones (the service's are in its database).
     return Test.createTestingModule({
-      imports: [ResilienceModule.forRoot({ defaults: resilienceOptionsFromEnv(env) }), PaymentGatewayModule.forRoot(paymentGatewayConfigFromEnv(env))],
+      imports: [
+        ResilienceModule.forRoot({ defaults: resilienceOptionsFromEnv(env) }),
+        PaymentGatewayModule.forRoot(paymentGatewayConfigFromEnv(env)),
+      ],
     })
       .overrideProvider(PAYMENT_GATEWAY_BOOKS)
       .useValue(new InMemoryGatewayBooks())

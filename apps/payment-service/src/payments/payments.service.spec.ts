@@ -63,7 +63,7 @@ describe('PaymentsService', () => {
       uow as unknown as UnitOfWork,
       outbox as unknown as EventOutbox,
       gateway as unknown as PaymentGatewayClient,
-      repository as unknown as PaymentsRepository,
+      repository,
       noTestHooks,
     );
   });
@@ -124,7 +124,15 @@ describe('PaymentsService', () => {
   it('emits nothing when a concurrent delivery recorded the payment between the charge and the commit', async () => {
     const event = reserved();
     gateway.charge = (request) => {
-      void repository.addOnce({} as Tx, { orderId: request.orderId, status: 'COMPLETED', amount: 2500, currency: 'EUR', transactionId: 'tx-0', reason: null, createdAt: new Date() });
+      void repository.addOnce({} as Tx, {
+        orderId: request.orderId,
+        status: 'COMPLETED',
+        amount: 2500,
+        currency: 'EUR',
+        transactionId: 'tx-0',
+        reason: null,
+        createdAt: new Date(),
+      });
       return Promise.resolve({ outcome: 'approved', transactionId: 'tx-1' });
     };
     await service.charge(CONSUMER, event, false);

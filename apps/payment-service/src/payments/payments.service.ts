@@ -10,9 +10,7 @@ import { PaymentsRepository } from './payments.repository';
 
 export const PAYMENT_SERVICE = 'payment-service';
 
-type ChargeOutcome =
-  | { status: 'COMPLETED'; transactionId: string }
-  | { status: 'FAILED'; reason: 'DECLINED' | 'UNAVAILABLE'; message: string };
+type ChargeOutcome = { status: 'COMPLETED'; transactionId: string } | { status: 'FAILED'; reason: 'DECLINED' | 'UNAVAILABLE'; message: string };
 
 /** Charges each reserved order once and reports the outcome. */
 @Injectable()
@@ -79,7 +77,11 @@ export class PaymentsService {
         tx,
         outcome.status === 'COMPLETED'
           ? createEvent(Subjects.PaymentCompleted, { orderId, customerId, paymentId: outcome.transactionId, amount: totalAmount, currency }, meta)
-          : createEvent(Subjects.PaymentFailed, { orderId, customerId, reason: outcome.reason, message: outcome.message, amount: totalAmount, currency }, meta),
+          : createEvent(
+              Subjects.PaymentFailed,
+              { orderId, customerId, reason: outcome.reason, message: outcome.message, amount: totalAmount, currency },
+              meta,
+            ),
       );
     });
   }

@@ -155,4 +155,3 @@ function eventSchema(envelope: JsonSchema, subject: Subject, version: string, da
     properties,
   };
 }
-

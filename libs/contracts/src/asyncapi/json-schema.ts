@@ -1,6 +1,7 @@
 import {
   ARRAY_MAX_SIZE,
   ARRAY_MIN_SIZE,
+  getMetadataStorage,
   IS_ARRAY,
   IS_ENUM,
   IS_IN,
@@ -16,13 +17,12 @@ import {
   MAX_LENGTH,
   MIN,
   MIN_LENGTH,
-  getMetadataStorage,
 } from 'class-validator';
 
 /** class-validator does not export this type from its entry point. */
 type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
 
-import { type ClassRef, classDescription, propertyHints } from '../events/schema-hints';
+import { classDescription, type ClassRef, propertyHints } from '../events/schema-hints';
 
 /** The subset of JSON Schema (draft-07, AsyncAPI's default schema format) the generator emits. */
 export interface JsonSchema {
@@ -247,13 +247,30 @@ function setEnum(schema: JsonSchema, values: unknown[]): void {
 }
 
 const KEY_ORDER: (keyof JsonSchema)[] = [
-  '$ref', 'type', 'nullable', 'description', 'const', 'enum', 'format', 'pattern', 'minimum', 'maximum', 'minLength',
-  'maxLength', 'minItems', 'maxItems', 'items', 'required', 'properties', 'additionalProperties', 'examples',
+  '$ref',
+  'type',
+  'nullable',
+  'description',
+  'const',
+  'enum',
+  'format',
+  'pattern',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'items',
+  'required',
+  'properties',
+  'additionalProperties',
+  'examples',
 ];
 
 /** Stable key order, so the YAML diff only changes when the contract does. */
 function orderKeys(schema: JsonSchema): JsonSchema {
   const ordered: Record<string, unknown> = {};
   for (const key of KEY_ORDER) if (schema[key] !== undefined) ordered[key] = schema[key];
-  return ordered as JsonSchema;
+  return ordered;
 }

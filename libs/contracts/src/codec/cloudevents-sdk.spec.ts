@@ -2,7 +2,6 @@ import { CloudEvent, ValidationError } from 'cloudevents';
 
 import { cloudEventCodec, createEvent } from '../index';
 import { ALL_SUBJECTS } from '../subjects';
-
 import { validData } from '../testing/event-fixtures';
 
 /**

@@ -43,9 +43,7 @@ interface EnvelopeAttributes<Type extends string, Data> {
  * - `EventEnvelope<SomeData>` (anything else): `data: SomeData`, `type: string`.
  * - `EventEnvelope`: `data: unknown`.
  */
-export type EventEnvelope<T = unknown> = T extends Subject
-  ? EnvelopeAttributes<T, EventDataMap[T]>
-  : EnvelopeAttributes<string, T>;
+export type EventEnvelope<T = unknown> = T extends Subject ? EnvelopeAttributes<T, EventDataMap[T]> : EnvelopeAttributes<string, T>;
 
 /** Any known event, current version, discriminated by `type`. */
 export type AnyEventEnvelope = EventEnvelope<Subject>;

@@ -1,4 +1,4 @@
-import { Subjects, type Subject } from '../subjects';
+import { type Subject, Subjects } from '../subjects';
 import { InventoryRejectedData } from './inventory-rejected.event';
 import { InventoryReleasedData } from './inventory-released.event';
 import { InventoryReservedData } from './inventory-reserved.event';

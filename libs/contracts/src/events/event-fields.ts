@@ -35,18 +35,17 @@ export function MinorUnits(description: string): PropertyDecorator {
 /** An ISO 4217 alphabetic currency code such as `EUR`. */
 export function Currency(): PropertyDecorator {
   // validator.js upper-cases before its lookup; the wire format is upper case only.
-  return composeDecorators(IsString(), Matches(CURRENCY_PATTERN), IsISO4217CurrencyCode(), Describe('ISO 4217 currency code of every amount in the event.'));
+  return composeDecorators(
+    IsString(),
+    Matches(CURRENCY_PATTERN),
+    IsISO4217CurrencyCode(),
+    Describe('ISO 4217 currency code of every amount in the event.'),
+  );
 }
 
 /** A stock keeping unit, the same rule as the HTTP API's. */
 export function Sku(): PropertyDecorator {
-  return composeDecorators(
-    IsString(),
-    MinLength(1),
-    MaxLength(LIMITS.maxSkuLength),
-    Matches(SKU_PATTERN),
-    Describe('Stock keeping unit.'),
-  );
+  return composeDecorators(IsString(), MinLength(1), MaxLength(LIMITS.maxSkuLength), Matches(SKU_PATTERN), Describe('Stock keeping unit.'));
 }
 
 /** A number of units: a positive integer. */

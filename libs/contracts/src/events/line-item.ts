@@ -41,4 +41,3 @@ export class OrderLineV1 {
   @Max(Number.MAX_SAFE_INTEGER)
   price!: number;
 }
-

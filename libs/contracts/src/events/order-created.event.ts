@@ -48,10 +48,32 @@ export class OrderCreatedDataV1 {
  * exponent (1 JPY is 1 minor unit, 1 KWD is 1000).
  */
 const MINOR_UNIT_EXPONENTS: Readonly<Record<string, number>> = Object.freeze({
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0,
-  XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
 });
 
 /** Minor units per major unit for a currency (100 for most, 1 for JPY, 1000 for KWD). */
@@ -78,14 +100,9 @@ export function upcastOrderCreatedV1(data: unknown): unknown {
     return { ...rest, unitPrice: toMinorUnits(price, currency) };
   });
   const upcast: Record<string, unknown> = { ...data, items };
-  const computable = items.every(
-    (item) => isRecord(item) && Number.isInteger(item.unitPrice) && Number.isInteger(item.quantity),
-  );
+  const computable = items.every((item) => isRecord(item) && Number.isInteger(item.unitPrice) && Number.isInteger(item.quantity));
   if (computable) {
-    upcast.totalAmount = (items as Array<{ unitPrice: number; quantity: number }>).reduce(
-      (sum, item) => sum + item.unitPrice * item.quantity,
-      0,
-    );
+    upcast.totalAmount = (items as Array<{ unitPrice: number; quantity: number }>).reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);
   } else if (typeof data.totalAmount === 'number' && !Number.isInteger(data.totalAmount)) {
     upcast.totalAmount = toMinorUnits(data.totalAmount, currency);
   }

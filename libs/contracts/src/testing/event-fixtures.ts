@@ -1,5 +1,5 @@
-import { createEvent, type Subject, Subjects } from '../index';
 import type { EventDataMap } from '../events/event-catalog';
+import { createEvent, type Subject, Subjects } from '../index';
 
 export const ORDER_ID = '3f0c6a52-8f7e-4d2b-9c1a-5b7e2d9f4a10';
 
@@ -62,7 +62,7 @@ export const validData: { [S in Subject]: EventDataMap[S] } = {
 
 /** A deep copy, so a test can break one field without touching the fixture. */
 export function dataOf<S extends Subject>(type: S): Record<string, unknown> {
-  return structuredClone(validData[type]) as unknown as Record<string, unknown>;
+  return structuredClone(validData[type]);
 }
 
 /** A full valid envelope around `data` (default: the type's fixture), fixed ids and time; `overrides` win. */

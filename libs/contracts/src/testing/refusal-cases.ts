@@ -1,6 +1,5 @@
-import type { Subject } from '../index';
 import type { Upcaster } from '../events/event-catalog';
-
+import type { Subject } from '../index';
 import { dataOf, eventOf } from './event-fixtures';
 
 /**

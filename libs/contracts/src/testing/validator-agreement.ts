@@ -1,6 +1,6 @@
-import type { EventValidationResult, ValidateEventOptions } from '../validation/validation-flow';
 import { validateEvent } from '../validation/validate-event';
 import { validateEventFast } from '../validation/validate-event-fast';
+import type { EventValidationResult, ValidateEventOptions } from '../validation/validation-flow';
 
 /** Both modes, for `describe.each`. */
 export const MODES = ['strict', 'tolerant'] as const;
@@ -13,7 +13,13 @@ export function outcome(result: EventValidationResult): unknown {
 
 /** The field a path ends in: `data.items[0].quantity` -> `quantity`, `data.items[0]` -> `items`. */
 function fieldOf(path: string): string {
-  return path.replace(/\[\d+\]$/, '').split(/[.[\]"]+/).filter(Boolean).pop() ?? '';
+  return (
+    path
+      .replace(/\[\d+\]$/, '')
+      .split(/[.[\]"]+/)
+      .filter(Boolean)
+      .pop() ?? ''
+  );
 }
 
 /**

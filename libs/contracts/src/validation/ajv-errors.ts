@@ -103,7 +103,8 @@ function missing(property: string, schema: JsonSchema | undefined): string {
 
 /** What a missing or mistyped field must be: its allowed values if it has a list (as @IsIn says), else its type. */
 function expected(schema: JsonSchema | undefined): string {
-  if (schema?.const !== undefined) return `one of the following values: ${typeof schema.const === 'string' ? schema.const : JSON.stringify(schema.const)}`;
+  if (schema?.const !== undefined)
+    return `one of the following values: ${typeof schema.const === 'string' ? schema.const : JSON.stringify(schema.const)}`;
   if (schema?.enum) return `one of the following values: ${schema.enum.join(', ')}`;
   return EXPECTED_TYPE[schema?.type ?? ''] ?? 'present';
 }

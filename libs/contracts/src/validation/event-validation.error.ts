@@ -27,11 +27,8 @@ export class EventValidationError extends Error {
 
 function describe(errors: readonly FieldError[], kind: EventValidationErrorKind, eventType?: string): string {
   const what = eventType ? `${eventType} event` : 'event';
-  const listed = errors
-    .slice(0, MAX_ERRORS_IN_MESSAGE)
-    .map((error) => (error.path ? `${error.path}: ${error.message}` : error.message));
+  const listed = errors.slice(0, MAX_ERRORS_IN_MESSAGE).map((error) => (error.path ? `${error.path}: ${error.message}` : error.message));
   const more = errors.length > MAX_ERRORS_IN_MESSAGE ? `; and ${errors.length - MAX_ERRORS_IN_MESSAGE} more` : '';
-  const prefix =
-    kind === 'unknown-type' ? 'unknown event type' : kind === 'unsupported-version' ? `unsupported ${what} version` : `invalid ${what}`;
+  const prefix = kind === 'unknown-type' ? 'unknown event type' : kind === 'unsupported-version' ? `unsupported ${what} version` : `invalid ${what}`;
   return `${prefix}: ${listed.join('; ')}${more}`;
 }

@@ -1,11 +1,10 @@
-import { createEvent, type Subject } from '../index';
-import { ALL_SUBJECTS } from '../subjects';
 import { EventCatalog } from '../events/event-catalog';
-import { validateEvent } from './validate-event';
-
+import { createEvent, type Subject } from '../index';
 import { buildAsyncApiDocument } from '../index';
+import { ALL_SUBJECTS } from '../subjects';
 import { dataOf, validData } from '../testing/event-fixtures';
 import { BROKEN_ATTRIBUTES, BROKEN_DATA } from '../testing/refusal-cases';
+import { validateEvent } from './validate-event';
 
 type Schema = Record<string, unknown>;
 
@@ -42,7 +41,10 @@ function schemaErrors(schema: Schema, value: unknown, schemas: Record<string, Sc
     if (typeof schema.minLength === 'number' && value.length < schema.minLength) fail('minLength');
     if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) fail('maxLength');
     if (schema.format === 'uuid' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) fail('uuid');
-    if (schema.format === 'date-time' && (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) || Number.isNaN(Date.parse(value)))) {
+    if (
+      schema.format === 'date-time' &&
+      (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) || Number.isNaN(Date.parse(value)))
+    ) {
       fail('date-time');
     }
   }

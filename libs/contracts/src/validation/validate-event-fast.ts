@@ -1,6 +1,6 @@
-import type { FieldError } from './event-validation.error';
 import { fieldErrors } from './ajv-errors';
 import { dataSchema, envelopeSchema } from './compiled-schemas';
+import type { FieldError } from './event-validation.error';
 import { createEventValidator, type DataCheck } from './validation-flow';
 
 /**

@@ -1,8 +1,5 @@
 import { createEvent, type EventEnvelope, Subjects } from '../index';
 import { ALL_SUBJECTS } from '../subjects';
-import { EventValidationError } from './event-validation.error';
-import { validateEvent } from './validate-event';
-
 import { dataOf, eventOf, ORDER_ID, validData } from '../testing/event-fixtures';
 import {
   BAD_AMOUNTS,
@@ -21,6 +18,8 @@ import {
   UNKNOWN_ATTRIBUTES,
   withUnknownFields,
 } from '../testing/refusal-cases';
+import { EventValidationError } from './event-validation.error';
+import { validateEvent } from './validate-event';
 
 const SOURCE = 'order-service';
 

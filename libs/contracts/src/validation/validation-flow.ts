@@ -1,4 +1,4 @@
-import { ENVELOPE_ATTRIBUTES, type AnyEventEnvelope } from '../envelope/event-envelope';
+import { type AnyEventEnvelope, ENVELOPE_ATTRIBUTES } from '../envelope/event-envelope';
 import { EventCatalog, type EventDefinition, type Upcaster } from '../events/event-catalog';
 import { isSubject, type Subject } from '../subjects';
 import { EventValidationError, type FieldError } from './event-validation.error';

@@ -2,15 +2,14 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 
+import { ENVELOPE_ATTRIBUTES } from '../envelope/event-envelope';
 import { type Subject } from '../index';
 import { ALL_SUBJECTS } from '../subjects';
-import { ENVELOPE_ATTRIBUTES } from '../envelope/event-envelope';
+import { dataOf, eventOf, ORDER_ID, validData } from '../testing/event-fixtures';
+import { expectAgreement, MODES, outcome } from '../testing/validator-agreement';
 import { validateEvent } from './validate-event';
 import { validateEventFast } from './validate-event-fast';
 import type { ValidationMode } from './validation-flow';
-
-import { dataOf, eventOf, ORDER_ID, validData } from '../testing/event-fixtures';
-import { expectAgreement, MODES, outcome } from '../testing/validator-agreement';
 
 const UUIDS = [
   ORDER_ID,

@@ -1,10 +1,7 @@
-import { cloudEventCodec, createEvent, type Subject } from '../index';
-import { ALL_SUBJECTS } from '../subjects';
 import { createCloudEventCodec, type DecodeResult } from '../codec/cloud-event.codec';
 import { EventCatalog } from '../events/event-catalog';
-import { validateEvent } from './validate-event';
-import type { ValidationMode } from './validation-flow';
-
+import { cloudEventCodec, createEvent, type Subject } from '../index';
+import { ALL_SUBJECTS } from '../subjects';
 import { dataOf, eventOf, v1OrderCreated, validData } from '../testing/event-fixtures';
 import {
   BAD_AMOUNTS,
@@ -29,6 +26,8 @@ import {
   withUnknownFields,
 } from '../testing/refusal-cases';
 import { expectAgreement, MODES } from '../testing/validator-agreement';
+import { validateEvent } from './validate-event';
+import type { ValidationMode } from './validation-flow';
 
 /**
  * The codec and createEvent validate with `validateEventFast` (Ajv, compiled from the DTOs' generated JSON Schema);
@@ -123,7 +122,7 @@ describe('validateEventFast agrees with validateEvent (class-validator)', () => 
     });
   });
 
-  it('upcasts with a consumer\'s upcasters alike, and reports them failing alike', () => {
+  it("upcasts with a consumer's upcasters alike, and reports them failing alike", () => {
     for (const upcaster of Object.values(CONSUMER_UPCASTERS)) {
       const upcasters = { 'orders.created': { '1': upcaster } };
       expectAgreement(v1OrderCreated(V1_LINES.decimalPrices), { mode: 'tolerant', upcasters });

@@ -3,11 +3,11 @@ import type { MessageHandler } from '@nestjs/microservices';
 import type { JsMsg } from 'nats';
 import { isObservable, lastValueFrom } from 'rxjs';
 
+import { StreamConfigConflictError } from '../errors/messaging.errors';
 import { JetStreamContext } from '../jetstream.context';
 import type { JetStreamProvisioner } from '../jetstream.provisioner';
 import type { MessagingInstrumentation, SettledInfo } from '../messaging.instrumentation';
 import type { ResolvedMessagingOptions } from '../messaging.options';
-import { StreamConfigConflictError } from '../errors/messaging.errors';
 import { describe, sleep } from '../messaging.utils';
 import type { NatsConnectionManager } from '../nats-connection.manager';
 import { ConcurrencyGate } from './concurrency-gate';
@@ -71,7 +71,10 @@ export class ConsumerRunner {
    */
   async start(): Promise<void> {
     if (this.stopping) return;
-    const stream = await this.connection.jetstreamManager().then((jsm) => jsm.streams.find(this.subject)).catch(() => undefined);
+    const stream = await this.connection
+      .jetstreamManager()
+      .then((jsm) => jsm.streams.find(this.subject))
+      .catch(() => undefined);
     if (stream && (await this.tryBind(stream, true))) this.loop = this.pull(stream);
     else this.loop = this.bindInBackground();
   }
@@ -100,7 +103,10 @@ export class ConsumerRunner {
     if (pending.length > 0) {
       this.logger.log(`waiting for ${pending.length} in-flight message(s) (up to ${deadlineMs} ms)`);
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled(pending.map((p) => p.done ?? Promise.resolve())), new Promise((r) => (timer = setTimeout(r, deadlineMs)))]);
+      await Promise.race([
+        Promise.allSettled(pending.map((p) => p.done ?? Promise.resolve())),
+        new Promise((r) => (timer = setTimeout(r, deadlineMs))),
+      ]);
       clearTimeout(timer);
       for (const entry of this.inFlight.snapshot()) {
         if (entry.settled) continue;
@@ -138,7 +144,8 @@ export class ConsumerRunner {
       if (logFailure) this.logger.warn(`cannot bind consumer yet (${describe(error)}); retrying`);
       return false;
     }
-    if (this.options.dlq) this.deadLetters.watchMaxDeliveries(stream, this.durable, (subject, reason) => this.countDeadLetter(subject, reason, reason));
+    if (this.options.dlq)
+      this.deadLetters.watchMaxDeliveries(stream, this.durable, (subject, reason) => this.countDeadLetter(subject, reason, reason));
     return true;
   }
 
@@ -242,7 +249,9 @@ export class ConsumerRunner {
     entry.settled = true;
     this.settle.nak(msg, delayMs);
     this.stats.naked++;
-    this.logger.warn(`seq ${msg.info.streamSequence} delivery ${msg.info.redeliveryCount}/${this.options.consumer.maxDeliver} failed (${reason}); retry in ${delayMs} ms`);
+    this.logger.warn(
+      `seq ${msg.info.streamSequence} delivery ${msg.info.redeliveryCount}/${this.options.consumer.maxDeliver} failed (${reason}); retry in ${delayMs} ms`,
+    );
     this.settled({ outcome: 'nak', error });
   }
 
@@ -281,7 +290,8 @@ export class ConsumerRunner {
   }
 
   private settled(info: Omit<SettledInfo, 'subject' | 'consumer'>): void {
-    if (this.instrumentation?.onSettled) this.safeHook(() => this.instrumentation!.onSettled!({ subject: this.subject, consumer: this.durable, ...info }));
+    if (this.instrumentation?.onSettled)
+      this.safeHook(() => this.instrumentation!.onSettled!({ subject: this.subject, consumer: this.durable, ...info }));
   }
 
   private safeHook(fn: () => void): void {

@@ -30,7 +30,13 @@ describe('deadLetterHeaders', () => {
   });
 
   it('says where the message came from, why it was parked and after how many deliveries', () => {
-    expect(Object.fromEntries(Object.values(DlqHeaders).filter((h) => built.has(h)).map((h) => [h, built.get(h)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        Object.values(DlqHeaders)
+          .filter((h) => built.has(h))
+          .map((h) => [h, built.get(h)]),
+      ),
+    ).toEqual({
       [DlqHeaders.OriginalSubject]: 'orders.created',
       [DlqHeaders.OriginalStream]: 'ORDERS',
       [DlqHeaders.StreamSeq]: '42',
@@ -43,7 +49,15 @@ describe('deadLetterHeaders', () => {
   });
 
   it('leaves the original id out when the message had none', () => {
-    const bare = deadLetterHeaders({ headers: undefined, subject: 's', stream: 'S', streamSequence: 1, reason: 'r', deliveryCount: 5, consumer: 'c' });
+    const bare = deadLetterHeaders({
+      headers: undefined,
+      subject: 's',
+      stream: 'S',
+      streamSequence: 1,
+      reason: 'r',
+      deliveryCount: 5,
+      consumer: 'c',
+    });
     expect(bare.has(DlqHeaders.OriginalMsgId)).toBe(false);
     expect(bare.get(DlqHeaders.DeliveryCount)).toBe('5');
   });

@@ -4,7 +4,7 @@ import type { Subscription } from 'nats';
 import { dlqSubject, type ResolvedMessagingOptions } from '../messaging.options';
 import { describe } from '../messaging.utils';
 import type { NatsConnectionManager } from '../nats-connection.manager';
-import { type DeadLetterSource, deadLetterHeaders, dlqMsgId } from './dead-letter';
+import { deadLetterHeaders, type DeadLetterSource, dlqMsgId } from './dead-letter';
 
 /**
  * Parks messages in the `DLQ` stream (`dlq.<service>.<subject>`, the bytes unchanged, `dlq-*` headers) for one
@@ -72,7 +72,16 @@ export class DeadLetterer {
     const stored = await jsm.streams.getMessage(stream, { seq });
     const reason = `max deliveries (${deliveries}) exhausted without a result (ack wait expired)`;
     const messageId = stored.header?.get('Nats-Msg-Id') || undefined;
-    const source = { headers: stored.header, subject: stored.subject, stream, streamSequence: seq, messageId, reason, deliveryCount: deliveries, consumer: durable };
+    const source = {
+      headers: stored.header,
+      subject: stored.subject,
+      stream,
+      streamSequence: seq,
+      messageId,
+      reason,
+      deliveryCount: deliveries,
+      consumer: durable,
+    };
     const dlq = await this.park(source, stored.data);
     this.logger.error(`dead-lettered seq ${seq} of ${stored.subject} to ${dlq}: ${reason}`);
     return { subject: stored.subject, reason };

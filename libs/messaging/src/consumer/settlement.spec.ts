@@ -30,7 +30,10 @@ describe('decideSettlement', () => {
   });
 
   it('dead-letters poison (bytes that cannot be decoded) at once, with the decoder reason', () => {
-    expect(decideSettlement({ ok: false, poison: 'malformed: not JSON' }, 1, policy)).toEqual({ action: 'dead-letter', reason: 'malformed: not JSON' });
+    expect(decideSettlement({ ok: false, poison: 'malformed: not JSON' }, 1, policy)).toEqual({
+      action: 'dead-letter',
+      reason: 'malformed: not JSON',
+    });
   });
 
   it("describes Nest's wrapped error objects as JSON when the original was not handed back", () => {

@@ -5,10 +5,7 @@ import { describeFailure } from '../messaging.utils';
 export type HandlerOutcome = { ok: true } | { ok: false; error: unknown } | { ok: false; poison: string };
 
 /** How the transport settles that delivery. */
-export type Settlement =
-  | { action: 'ack' }
-  | { action: 'nak'; delayMs: number; reason: string }
-  | { action: 'dead-letter'; reason: string };
+export type Settlement = { action: 'ack' } | { action: 'nak'; delayMs: number; reason: string } | { action: 'dead-letter'; reason: string };
 
 /** The consumer settings the decision depends on. */
 export interface SettlementPolicy {

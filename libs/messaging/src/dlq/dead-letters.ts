@@ -106,7 +106,12 @@ function toDeadLetter(m: { seq: number; subject: string; time: Date; header?: Ms
 
 function isNotFound(error: unknown): boolean {
   const e = error as { api_error?: { code?: number; err_code?: number }; code?: string | number; message?: string };
-  return e?.api_error?.code === 404 || e?.api_error?.err_code === 10037 || e?.api_error?.err_code === 10059 || /not found|no message found/i.test(e?.message ?? '');
+  return (
+    e?.api_error?.code === 404 ||
+    e?.api_error?.err_code === 10037 ||
+    e?.api_error?.err_code === 10059 ||
+    /not found|no message found/i.test(e?.message ?? '')
+  );
 }
 
 export interface ConnectOptions {
@@ -234,7 +239,9 @@ export class DeadLetterStore {
   }
 
   /** Replays every dead letter matching the filter, oldest first; stops at the first failure (reported with what was done). */
-  async replayAll(options: { subject?: string; limit?: number } = {}): Promise<{ replayed: ReplayResult[]; failed?: { seq: number; error: string } }> {
+  async replayAll(
+    options: { subject?: string; limit?: number } = {},
+  ): Promise<{ replayed: ReplayResult[]; failed?: { seq: number; error: string } }> {
     const letters = await this.list(options);
     const replayed: ReplayResult[] = [];
     for (const letter of letters) {

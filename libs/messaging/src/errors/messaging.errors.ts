@@ -22,7 +22,11 @@ export function isPermanentError(error: unknown): boolean {
 export class PublishTimeoutError extends Error {
   override readonly name = 'PublishTimeoutError';
 
-  constructor(readonly subject: string, readonly timeoutMs: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly subject: string,
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
     super(`publish to ${subject} was not acknowledged within ${timeoutMs} ms`, options);
   }
 }
@@ -31,7 +35,10 @@ export class PublishTimeoutError extends Error {
 export class NoStreamError extends Error {
   override readonly name = 'NoStreamError';
 
-  constructor(readonly subject: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly subject: string,
+    options?: { cause?: unknown },
+  ) {
     super(`no JetStream stream captures subject ${subject}`, options);
   }
 }
@@ -43,7 +50,11 @@ export class NoStreamError extends Error {
 export class StreamUnavailableError extends Error {
   override readonly name = 'StreamUnavailableError';
 
-  constructor(readonly subject: string, readonly stream: string | undefined, options?: { cause?: unknown }) {
+  constructor(
+    readonly subject: string,
+    readonly stream: string | undefined,
+    options?: { cause?: unknown },
+  ) {
     super(`no leader of stream ${stream ?? '(lookup failed)'} answered a publish to ${subject} (JetStream cluster electing a leader?)`, options);
   }
 }
@@ -105,7 +116,13 @@ export function isTransientJetStreamError(error: unknown): boolean {
   if (error instanceof JetStreamDisabledError) return false;
   const e = error as { code?: unknown; api_error?: { code?: number; err_code?: number } } | undefined;
   const cause = (error as { cause?: unknown } | undefined)?.cause;
-  return e?.code === '503' || e?.code === 'TIMEOUT' || e?.api_error?.code === 503 || e?.api_error?.err_code === 10008 || (cause !== undefined && isTransientJetStreamError(cause));
+  return (
+    e?.code === '503' ||
+    e?.code === 'TIMEOUT' ||
+    e?.api_error?.code === 503 ||
+    e?.api_error?.err_code === 10008 ||
+    (cause !== undefined && isTransientJetStreamError(cause))
+  );
 }
 
 /** JetStream API error codes that mean "cannot place this many replicas". */
@@ -132,7 +149,10 @@ export function replicaPlacementError(error: unknown, stream: string, replicas: 
 export class JetStreamDisabledError extends Error {
   override readonly name = 'JetStreamDisabledError';
 
-  constructor(readonly server: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly server: string,
+    options?: { cause?: unknown },
+  ) {
     super(`the NATS server at ${server} has JetStream disabled; start it with -js (or a jetstream {} block in its configuration)`, options);
   }
 }

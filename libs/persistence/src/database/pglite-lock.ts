@@ -51,7 +51,9 @@ export async function claimPgliteDir(dir: string, owner: string): Promise<() => 
     const pid = Number(pidText);
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new PgliteInUseError(dir, pid, holder, lockFile);
     // Stale (its process is gone) or unreadable: replace it and try once more.
-    await writeFile(lockFile, '').then(() => unlink(lockFile)).catch(() => undefined);
+    await writeFile(lockFile, '')
+      .then(() => unlink(lockFile))
+      .catch(() => undefined);
   }
   throw new Error(`could not claim ${dir} (${lockFile} keeps reappearing)`);
 }

@@ -56,7 +56,9 @@ export async function runMigrations(
       const recorded = done.get(migration.id);
       if (recorded !== undefined) {
         if (recorded !== checksum) {
-          logger?.warn(`migration ${migration.id} changed after it was applied to schema ${schema}; the change is ignored (add a new migration instead)`);
+          logger?.warn(
+            `migration ${migration.id} changed after it was applied to schema ${schema}; the change is ignored (add a new migration instead)`,
+          );
         }
         continue;
       }

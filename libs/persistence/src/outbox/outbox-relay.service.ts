@@ -146,9 +146,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const previous = this.current ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.pass());
     this.current = next;
-    void next.finally(() => {
-      if (this.current === next) this.current = undefined;
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.current === next) this.current = undefined;
+      })
+      .catch(() => undefined);
     return next;
   }
 
@@ -179,7 +181,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     if (!this.running || this.ticking) return;
     this.ticking = true;
     this.wakeRequested = false;
-    let failed = false;
+    let failed: boolean;
     try {
       failed = (await this.publishPending()).failed;
       if (!failed) await this.purgeIfDue();

@@ -2,7 +2,10 @@
 export class OutboxPublishTimeoutError extends Error {
   override readonly name = 'OutboxPublishTimeoutError';
 
-  constructor(readonly subject: string, readonly timeoutMs: number) {
+  constructor(
+    readonly subject: string,
+    readonly timeoutMs: number,
+  ) {
     super(`publishing to ${subject} did not settle within ${timeoutMs} ms`);
   }
 }

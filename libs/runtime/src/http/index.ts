@@ -15,7 +15,7 @@ export { answerFrameworkError, isDatabaseOutage, type ProblemDetails, ProblemDet
 export function configureHttpErrors(app: NestFastifyApplication): void {
   app.useBodyParser('application/json', { bodyLimit: HTTP_BODY_LIMIT_BYTES }, (_request, body, done) => {
     try {
-      done(null, parseJsonBody(body as Buffer));
+      done(null, parseJsonBody(body));
     } catch (error) {
       done(error as Error, undefined);
     }

@@ -1,8 +1,7 @@
+import { JetStreamExceptionFilter } from '@app/messaging';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, throwError } from 'rxjs';
-
-import { JetStreamExceptionFilter } from '@app/messaging';
 
 /** RFC 9457 problem details, with `errors` listing failing fields of a 400. */
 export interface ProblemDetails {
@@ -42,14 +41,38 @@ const FASTIFY_CODES: Record<string, number> = {
 
 // 08xxx connection exceptions, 57P0x shutdown/unavailable, 53300 too many connections, 55000 "database is not
 // currently accepting connections" (ALLOW_CONNECTIONS false, maintenance).
-const DATABASE_OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+const DATABASE_OUTAGE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
 
 /** Connection-level database failures (server down, restarting, connection lost): the client should retry. */
 export function isDatabaseOutage(error: unknown): boolean {
-  for (let current = error as { code?: unknown; cause?: unknown; name?: unknown; message?: unknown } | undefined, depth = 0; current && depth < 4; depth++) {
+  for (
+    let current = error as { code?: unknown; cause?: unknown; name?: unknown; message?: unknown } | undefined, depth = 0;
+    current && depth < 4;
+    depth++
+  ) {
     if (typeof current.code === 'string' && DATABASE_OUTAGE_CODES.has(current.code)) return true;
     if (current.name === 'DatabaseUnavailableError') return true;
-    if (typeof current.message === 'string' && /Connection terminated|connection is closed|timeout exceeded when trying to connect|not currently accepting connections|too many clients/i.test(current.message)) return true;
+    if (
+      typeof current.message === 'string' &&
+      /Connection terminated|connection is closed|timeout exceeded when trying to connect|not currently accepting connections|too many clients/i.test(
+        current.message,
+      )
+    )
+      return true;
     current = current.cause as typeof current;
   }
   return false;
@@ -124,7 +147,9 @@ function allowedMethods(request: FastifyRequest): string[] {
   const url = request.url.split('?')[0];
   const server = request.server as unknown as { findRoute?(options: { method: string; url: string }): unknown };
   if (typeof server?.findRoute !== 'function') return [];
-  const served = METHODS.filter((method) => method !== 'HEAD' && server.findRoute!({ method, url }) !== null && server.findRoute!({ method, url }) !== undefined);
+  const served = METHODS.filter(
+    (method) => method !== 'HEAD' && server.findRoute!({ method, url }) !== null && server.findRoute!({ method, url }) !== undefined,
+  );
   // The router says this very method is served here, yet the request found no route (`/orders/` matches GET
   // /orders/:id in findRoute only): nothing is here, a 404.
   if (served.includes(request.method as (typeof METHODS)[number])) return [];
@@ -146,7 +171,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
     // Message handlers inherit the app's filters, and this one is chosen before MessagingModule's: let that filter
     // answer them (original error handed back to the transport, logged in the message's trace).
-    if (host.getType() === 'rpc') return this.messages.catch(exception, host) as Observable<never>;
+    if (host.getType() === 'rpc') return this.messages.catch(exception, host);
     if (host.getType() !== 'http') return throwError(() => exception);
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
@@ -158,7 +183,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const allowed = allowedMethods(request);
       if (allowed.length > 0) {
         void reply.header('allow', allowed.join(', '));
-        problem = { type: 'about:blank', title: TITLES[405], status: 405, detail: `${request.method} is not allowed here; use ${allowed.join(', ')}.`, instance: request.url };
+        problem = {
+          type: 'about:blank',
+          title: TITLES[405],
+          status: 405,
+          detail: `${request.method} is not allowed here; use ${allowed.join(', ')}.`,
+          instance: request.url,
+        };
       } else {
         problem = { ...problem, detail: `There is nothing at ${request.method} ${request.url.split('?')[0]}.` };
       }

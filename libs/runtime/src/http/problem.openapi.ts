@@ -72,11 +72,9 @@ export interface BearerScheme {
  * the API has one. Both are open: the document describes how to authenticate, so it cannot require it.
  */
 export function serveOpenApi(app: NestFastifyApplication, info: { title: string; description: string; bearer?: BearerScheme }): void {
-  const builder = new DocumentBuilder()
-    .setTitle(info.title)
-    .setDescription(info.description)
-    .setVersion(packageVersion());
-  if (info.bearer) builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: info.bearer.description }, info.bearer.name);
+  const builder = new DocumentBuilder().setTitle(info.title).setDescription(info.description).setVersion(packageVersion());
+  if (info.bearer)
+    builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: info.bearer.description }, info.bearer.name);
   const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [Problem] });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

@@ -2,7 +2,7 @@ import { cloudEventCodec, Streams } from '@app/contracts';
 import { HealthModule } from '@app/health';
 import { EventPublisher, JetStreamServer, MessagingModule, type MessagingModuleOptions } from '@app/messaging';
 import { type Migration, PersistenceModule } from '@app/persistence';
-import { BreakerRegistry, type ResilienceEnvVars, resilienceOptionsFromEnv, ResilienceModule } from '@app/resilience';
+import { BreakerRegistry, type ResilienceEnvVars, ResilienceModule, resilienceOptionsFromEnv } from '@app/resilience';
 import { restoreContext, serializeContext, TelemetryModule, traceLogMixin } from '@app/telemetry';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 
@@ -92,8 +92,7 @@ export class EventPlatformModule {
               migrations: options.migrations,
               codec: cloudEventCodec,
               publisher: {
-                publish: (subject, data, { msgId, headers }) =>
-                  publisher.publishRaw(subject, data, { msgId, headers }),
+                publish: (subject, data, { msgId, headers }) => publisher.publishRaw(subject, data, { msgId, headers }),
               },
               gate,
               tracing: { capture: serializeContext, restore: restoreContext },

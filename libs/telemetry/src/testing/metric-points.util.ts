@@ -5,19 +5,13 @@ import type { DataPoint, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 export function metricPoints(resourceMetrics: ResourceMetrics, name: string): DataPoint<unknown>[] {
   for (const scope of resourceMetrics.scopeMetrics) {
     for (const metric of scope.metrics) {
-      if (metric.descriptor.name === name) return metric.dataPoints as DataPoint<unknown>[];
+      if (metric.descriptor.name === name) return metric.dataPoints;
     }
   }
   return [];
 }
 
 /** The data point whose attributes include all of `match`. */
-export function metricPoint(
-  resourceMetrics: ResourceMetrics,
-  name: string,
-  match: Attributes,
-): DataPoint<unknown> | undefined {
-  return metricPoints(resourceMetrics, name).find((point) =>
-    Object.entries(match).every(([key, value]) => point.attributes[key] === value),
-  );
+export function metricPoint(resourceMetrics: ResourceMetrics, name: string, match: Attributes): DataPoint<unknown> | undefined {
+  return metricPoints(resourceMetrics, name).find((point) => Object.entries(match).every(([key, value]) => point.attributes[key] === value));
 }

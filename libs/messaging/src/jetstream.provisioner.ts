@@ -1,11 +1,8 @@
 import { Logger } from '@nestjs/common';
 import {
   AckPolicy,
-  type ConsumerConfig,
   type ConsumerInfo,
-  DeliverPolicy,
   DiscardPolicy,
-  ErrorCode,
   type JetStreamManager,
   nanos,
   RetentionPolicy,
@@ -14,54 +11,20 @@ import {
   type StreamInfo,
 } from 'nats';
 
+import { isNotFound, isPermissionDenied } from './errors/jetstream-api';
 import { isTransientJetStreamError, replicaPlacementError, StreamConfigConflictError, StreamReplicasError } from './errors/messaging.errors';
-import { DEFAULTS, DLQ_STREAM_NAME, DLQ_SUBJECT_PREFIX } from './messaging.constants';
-import type { ConsumerSettings, StreamSpec } from './messaging.options';
+import { consumerConfig, type ConsumerProvisioning, DLQ_STREAM_SPEC } from './jetstream.topology';
+import { DEFAULTS } from './messaging.constants';
+import type { StreamSpec } from './messaging.options';
 import { describe, sleep } from './messaging.utils';
 import type { NatsConnectionManager } from './nats-connection.manager';
+
+export { type ConsumerProvisioning, DLQ_STREAM_SPEC } from './jetstream.topology';
 
 /** Start-up provisioning state: 'pending' until owned streams exist, 'failed' on a conflict. */
 export interface ProvisioningStatus {
   state: 'pending' | 'ready' | 'failed';
   error?: string;
-}
-
-/** The DLQ stream every service that dead-letters ensures (identical declaration everywhere, so never a conflict). */
-export const DLQ_STREAM_SPEC: StreamSpec = {
-  name: DLQ_STREAM_NAME,
-  subjects: [`${DLQ_SUBJECT_PREFIX}.>`],
-  description: 'Dead letters: original payload byte for byte, reason in dlq-* headers',
-};
-
-/** JetStream API "not found" (stream 10059, consumer 10014) or a 404. */
-export function isNotFound(error: unknown): boolean {
-  const e = error as { api_error?: { code?: number; err_code?: number }; code?: string; message?: string };
-  if (e?.api_error?.code === 404) return true;
-  if (e?.api_error?.err_code === 10059 || e?.api_error?.err_code === 10014) return true;
-  return typeof e?.message === 'string' && /not found/i.test(e.message);
-}
-
-/** The server refused a request for this NATS user's permissions (`-ERR 'Permissions Violation for Publish to ...'`). */
-export function isPermissionDenied(error: unknown): boolean {
-  return (error as { code?: string })?.code === ErrorCode.PermissionsViolation;
-}
-
-/** The settings a consumer's server-side configuration follows (`pullBatch` only sizes `max_ack_pending`). */
-export type ConsumerProvisioning = Omit<Required<ConsumerSettings>, 'pullBatch'> & Pick<ConsumerSettings, 'pullBatch'>;
-
-/** The consumer configuration one (service, subject) pair gets. */
-export function consumerConfig(durable: string, subject: string, settings: ConsumerProvisioning): Partial<ConsumerConfig> {
-  return {
-    durable_name: durable,
-    // Explicit, always: with an unset policy the legacy builder picks AckAll (DESIGN.md pitfalls).
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(settings.ackWaitMs),
-    max_deliver: settings.maxDeliver,
-    filter_subject: subject,
-    // Room for a full pull batch on top of the running handlers, so the server never stalls a refill.
-    max_ack_pending: Math.max(1000, settings.concurrency * 4, (settings.pullBatch ?? 0) * 2),
-  };
 }
 
 /** Attempts at start-up before a cluster that cannot place the replicas counts as too small (not a node away). */

@@ -11,25 +11,15 @@ import type { ResolvedMessagingOptions } from '../messaging.options';
 import { describe, sleep } from '../messaging.utils';
 import type { NatsConnectionManager } from '../nats-connection.manager';
 import { ConcurrencyGate } from './concurrency-gate';
+import type { ConsumerRuntimeStats } from './consumer-runtime-stats';
 import { deadLetterSourceOf } from './dead-letter';
 import { DeadLetterer } from './dead-letterer';
 import { type InFlight, InFlightSet } from './in-flight';
 import { PullLoop } from './pull-loop';
 import { SettleBatch } from './settle-batch';
-import { backoffDelay, decideSettlement, type HandlerOutcome } from './settlement';
+import { backoffDelay, decideSettlement, type HandlerOutcome, isNestWrappedError } from './settlement';
 
-/** Per-consumer health and load figures. */
-export interface ConsumerRuntimeStats {
-  durable: string;
-  subject: string;
-  stream?: string;
-  running: boolean;
-  inFlight: number;
-  maxInFlight: number;
-  acked: number;
-  naked: number;
-  deadLettered: number;
-}
+export type { ConsumerRuntimeStats } from './consumer-runtime-stats';
 
 /**
  * Drives one durable pull consumer: binds it (waiting for the stream's owner), feeds the pull loop's messages
@@ -301,9 +291,4 @@ export class ConsumerRunner {
       this.logger.warn(`instrumentation hook failed: ${describe(error)}`);
     }
   }
-}
-
-/** Nest's RPC exception filter output (`{ status: 'error', message }`), which hides the original exception. */
-function isNestWrappedError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && !(error instanceof Error) && (error as { status?: unknown }).status === 'error';
 }

@@ -35,3 +35,8 @@ export function backoffDelay(backoffMs: readonly number[], deliveryCount: number
   if (backoffMs.length === 0) return 0;
   return backoffMs[Math.min(Math.max(deliveryCount, 1) - 1, backoffMs.length - 1)];
 }
+
+/** Nest's RPC exception filter output (`{ status: 'error', message }`), which hides the original exception. */
+export function isNestWrappedError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && !(error instanceof Error) && (error as { status?: unknown }).status === 'error';
+}

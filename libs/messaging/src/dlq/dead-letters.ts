@@ -10,6 +10,7 @@
  */
 import { connect, headers as createHeaders, type JetStreamManager, type MsgHdrs, type MsgRequest, type NatsConnection, type StoredMsg } from 'nats';
 
+import { isNotFound } from '../errors/jetstream-api';
 import { DLQ_STREAM_NAME, DLQ_SUBJECT_PREFIX, DlqHeaders } from '../messaging.constants';
 
 /** Headers a replay adds to the republished message. */
@@ -102,16 +103,6 @@ function toDeadLetter(m: { seq: number; subject: string; time: Date; header?: Ms
     headers: headerRecord(h),
     data: m.data,
   };
-}
-
-function isNotFound(error: unknown): boolean {
-  const e = error as { api_error?: { code?: number; err_code?: number }; code?: string | number; message?: string };
-  return (
-    e?.api_error?.code === 404 ||
-    e?.api_error?.err_code === 10037 ||
-    e?.api_error?.err_code === 10059 ||
-    /not found|no message found/i.test(e?.message ?? '')
-  );
 }
 
 export interface ConnectOptions {

@@ -5,63 +5,39 @@ import type { Database, DatabaseConnection, Tx } from '../database/database.type
 import { DATABASE, DATABASE_CONNECTION, DEFAULTS, OUTBOX_GATE, OUTBOX_PUBLISHER, PERSISTENCE_OPTIONS } from '../persistence.constants';
 import type { OutboxGate, OutboxPublisher, OutboxTracing, PersistenceModuleOptions } from '../persistence.interfaces';
 import type { OutboxRow } from '../persistence.tables';
-import { describeError, isBrokerRejection, OutboxPublishTimeoutError } from './outbox.errors';
+import { describeError, publishWithin } from './outbox.errors';
 import { type OutboxBacklog, OutboxRepository } from './outbox.repository';
 import { otelOutboxTracing } from './outbox.tracing';
+import {
+  type BatchOutcome,
+  type BatchResult,
+  type OutboxRelayStatus,
+  type RelayPassResult,
+  relaySettings,
+  type RelaySettings,
+} from './outbox-relay.settings';
 
-/** What one `publishPending()` call did. */
-export interface RelayPassResult {
-  published: number;
-  /** Rows the broker rejected in this pass; they wait for their own retry time. */
-  rejected: number;
-  /** True when publishing (or the database) failed and the pass stopped early; the rows stay unsent. */
-  failed: boolean;
-  error?: unknown;
-}
-
-/** The relay's state, for health details. */
-export interface OutboxRelayStatus {
-  running: boolean;
-  /** Set while publishing fails: since when, and the last error. */
-  outage?: { since: string; lastError: string };
-}
-
-interface BatchResult {
-  locked: number;
-  published: number;
-  rejected: number;
-  failure?: unknown;
-}
-
-/** What publishing one batch did, recorded afterwards in the outbox table. */
-interface BatchOutcome {
-  sent: string[];
-  rejected: Array<{ row: OutboxRow; error: unknown }>;
-  failure?: { row: OutboxRow; error: unknown };
-}
+export type { OutboxRelayStatus, RelayPassResult } from './outbox-relay.settings';
 
 /**
  * Publishes outbox rows: woken by `notify()` right after a transaction that wrote rows commits, and by a periodic
  * sweep (rows of other replicas, missed wake-ups, retries).
  *
  * Each batch is one transaction: lock the next unsent rows in `seq` order with `FOR UPDATE SKIP LOCKED` (replicas
- * never publish the same row concurrently), publish them in order with `Nats-Msg-Id` = row id inside the row's
- * stored trace context (the head row alone, then the rest pipelined; see `publishRows`), mark the published ones
- * sent, commit. A crash between publishing and commit republishes
- * the row later under the same id, which JetStream de-duplicates. On embedded PGlite (one connection, one process)
- * the rows are read, published and then recorded in a short transaction instead, so a slow or hanging publish
- * never blocks the service's other queries.
+ * never publish the same row concurrently), publish them with `Nats-Msg-Id` = row id inside each row's stored trace
+ * context (the head row alone, then the rest pipelined; see `publishRows`), mark the published ones sent, commit. A
+ * crash before the commit republishes under the same id, which JetStream de-duplicates. On PGlite (one connection)
+ * rows are read, published, then recorded in a short transaction, so a hanging publish never blocks other queries.
  *
- * Failures: an outage (connection lost, timeout, breaker open) stops the batch at the failing row (rows pipelined
- * after it that the broker already stored count as sent; during an outage only the head row is tried), and backs the sweep off (1 s doubling to `maxBackoffMs`); `notify()` is ignored meanwhile.
- * It is logged once when it starts and once when publishing recovers. A row the broker rejects (see
- * `isBrokerRejection`) is never dropped: it is retried on its own schedule (1 s doubling to 5 min), logged, counted
- * in `backlog().rejected`, and stops holding back the rows after it.
+ * An outage (connection lost, timeout, breaker open) stops the batch at the failing row (pipelined rows the broker
+ * stored count as sent) and backs the sweep off (1 s doubling to `maxBackoffMs`), logged when it starts and ends. A
+ * row the broker rejects (`isBrokerRejection`) is never dropped: retried on its own schedule (1 s doubling to 5 min),
+ * counted in `backlog().rejected`, and no longer holds back the rows after it.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private readonly settings;
+  private readonly settings: RelaySettings;
   private readonly tracing: OutboxTracing;
   private running = false;
   private stopping = false;
@@ -81,16 +57,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @Optional() @Inject(OUTBOX_GATE) private readonly gate: OutboxGate | null,
     @Inject(DATABASE_CONNECTION) private readonly connection: Pick<DatabaseConnection, 'driver'>,
   ) {
-    const o = options.outbox ?? {};
-    this.settings = {
-      enabled: o.enabled ?? true,
-      batchSize: positive(o.batchSize, DEFAULTS.batchSize),
-      sweepIntervalMs: positive(o.sweepIntervalMs, DEFAULTS.sweepIntervalMs),
-      maxBackoffMs: positive(o.maxBackoffMs, DEFAULTS.maxBackoffMs),
-      publishTimeoutMs: positive(o.publishTimeoutMs, DEFAULTS.publishTimeoutMs),
-      retentionMs: o.retentionMs !== undefined && o.retentionMs >= 0 ? o.retentionMs : DEFAULTS.retentionMs,
-      isRejection: o.isRejection ?? isBrokerRejection,
-    };
+    this.settings = relaySettings(options.outbox);
     this.tracing = options.tracing ?? otelOutboxTracing;
   }
 
@@ -275,7 +242,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private publishRow(publisher: OutboxPublisher, row: OutboxRow): Promise<unknown> {
     const headers = { ...(row.headers ?? {}) };
-    const send = () => this.withTimeout(row.subject, publisher.publish(row.subject, row.payload, { msgId: row.id, headers }));
+    const send = () =>
+      publishWithin(row.subject, this.settings.publishTimeoutMs, publisher.publish(row.subject, row.payload, { msgId: row.id, headers }));
     // The send span (created by the publisher's instrumentation) becomes a child of the transaction that wrote the row.
     return context.with(this.tracing.restore(headers), () => (this.gate ? this.gate.execute(send) : send()));
   }
@@ -323,17 +291,4 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.logger.warn(`purging sent outbox rows failed: ${describeError(error)}`);
     }
   }
-
-  private withTimeout<T>(subject: string, promise: Promise<T>): Promise<T> {
-    const timeoutMs = this.settings.publishTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new OutboxPublishTimeoutError(subject, timeoutMs)), timeoutMs);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-  }
-}
-
-function positive(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
 }

@@ -13,8 +13,8 @@ import {
   type BatchResult,
   type OutboxRelayStatus,
   type RelayPassResult,
-  relaySettings,
   type RelaySettings,
+  relaySettings,
 } from './outbox-relay.settings';
 
 export type { OutboxRelayStatus, RelayPassResult } from './outbox-relay.settings';

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { JetStreamProvisioner, NoStreamError, StreamReplicasError } from '@app/messaging';
 
@@ -15,7 +16,6 @@ import { freePort, startNatsServer } from '../support/stack';
 import { jsonTestCodec } from './support/json.codec';
 import { startMessagingTestApp } from './support/messaging-test.app';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SETTINGS = { concurrency: 4, ackWaitMs: 5000, maxDeliver: 3, backoffMs: [200] };
 
 describe('stream replicas on a single server', () => {

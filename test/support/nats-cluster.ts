@@ -6,12 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { connect, type NatsConnection, type StreamInfo } from 'nats';
 
 import { freePort, type NatsServerProcess, startNatsServer } from './stack';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One node of the cluster: its name (`n1`...), client URL, and the process while it runs. */
 export interface ClusterNode {

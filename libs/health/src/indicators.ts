@@ -1,3 +1,4 @@
+import { describe, withTimeout } from '@app/messaging';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 
 import type { ReadinessCheck } from './readiness.registry';
@@ -10,20 +11,9 @@ import type { ReadinessCheck } from './readiness.registry';
 
 const DEFAULT_TIMEOUT_MS = 1_500;
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-async function bounded<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** `work`, or an error saying what gave no answer within `timeoutMs`. */
+function bounded<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  return withTimeout(work, timeoutMs, () => new Error(`${what}: no answer within ${timeoutMs} ms`));
 }
 
 const up = (key: string, details: object = {}): HealthIndicatorResult => ({ [key]: { status: 'up', ...details } });

@@ -27,7 +27,7 @@ export { JetStreamExceptionFilter } from './jetstream-exception.filter';
 export { EventPublisher, type PublishRawOptions, type PublishResult } from './event.publisher';
 export { type ConsumerHealth, MessagingHealth } from './messaging.health';
 /** Small helpers other libraries reuse instead of keeping copies (STYLE.md: a helper exists once). */
-export { describe, sleep, withTimeout } from './messaging.utils';
+export { describe, describeFailure, sleep, withTimeout } from './messaging.utils';
 export {
   ConnectionClosedError,
   isPermanentError,

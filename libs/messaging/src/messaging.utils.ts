@@ -25,11 +25,17 @@ export function sleep(ms: number): Promise<void> {
   return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 }
 
-/** Rejects with `label timed out after N ms` when the promise does not settle in time. */
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, label: string): Promise<T> {
+/**
+ * Settles like `promise`, or rejects once `timeoutMs` pass first: with `label timed out after N ms`, or with the
+ * error `onTimeout` makes (callers with an error class of their own). The timer never outlives the race.
+ */
+export function withTimeout<T>(promise: PromiseLike<T>, timeoutMs: number, onTimeout: string | (() => Error)): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label} timed out after ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(typeof onTimeout === 'string' ? new Error(`${onTimeout} timed out after ${timeoutMs} ms`) : onTimeout()),
+      timeoutMs,
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([Promise.resolve(promise), timeout]).finally(() => clearTimeout(timer));
 }

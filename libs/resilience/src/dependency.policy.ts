@@ -1,3 +1,4 @@
+import { describeFailure } from '@app/messaging';
 import { Logger, type LoggerService } from '@nestjs/common';
 import {
   bulkhead,
@@ -78,10 +79,6 @@ function toBreakerState(state: CircuitState): BreakerState {
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 /**
  * Builds a named {@link DependencyPolicy} from cockatiel 3 policies.
  *
@@ -154,7 +151,7 @@ export function createResiliencePolicy(
       const why = from === 'half-open' ? 'the trial call failed' : `more than ${resolved.breaker.consecutiveFailures} consecutive failures`;
       logger?.warn(
         `circuit breaker "${name}" ${from} -> open: ${why}; calls are rejected for ${retryIn} ms, then one trial call goes through; ` +
-          `last error: ${describe(lastBreakCause)}`,
+          `last error: ${describeFailure(lastBreakCause)}`,
       );
     } else {
       logger?.log(`circuit breaker "${name}" ${from} -> ${to}`);
@@ -196,7 +193,7 @@ export function createResiliencePolicy(
         }
         if (countsForBreaker(failure)) {
           lastFailure = failure;
-          stats.lastFailure = { at: new Date().toISOString(), message: describe(failure) };
+          stats.lastFailure = { at: new Date().toISOString(), message: describeFailure(failure) };
         }
         throw failure;
       }

@@ -1,9 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * What the cluster scenario watches on each service replica: its readiness over time (how long it was not 200) and
  * how much of the load its handlers took (from its Prometheus `/metrics`).
  */
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One replica's readiness over the watch: polls, answers other than 200, the longest stretch of them. */
 export interface ReadinessRecord {

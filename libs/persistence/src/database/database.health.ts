@@ -1,3 +1,4 @@
+import { withTimeout } from '@app/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { sql } from 'drizzle-orm';
@@ -23,7 +24,7 @@ export class DatabaseHealth {
   async ping(timeoutMs = 1_000): Promise<{ latencyMs: number }> {
     const started = Date.now();
     try {
-      await withTimeout(this.db.execute(sql`select 1`), timeoutMs);
+      await withTimeout(this.db.execute(sql`select 1`), timeoutMs, () => new DatabaseUnavailableError(`no answer within ${timeoutMs} ms`));
     } catch (error) {
       if (error instanceof DatabaseUnavailableError) throw error;
       throw new DatabaseUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
@@ -39,18 +40,10 @@ export class DatabaseHealth {
   async check(key = 'database', timeoutMs = 1_000): Promise<HealthIndicatorResult> {
     try {
       const { latencyMs } = await this.ping(timeoutMs);
-      const backlog = await withTimeout(this.relay.backlog(), timeoutMs).catch(() => undefined);
+      const backlog = await withTimeout(this.relay.backlog(), timeoutMs, 'outbox backlog').catch(() => undefined);
       return { [key]: { status: 'up', latencyMs, ...(backlog ? { outbox: { ...backlog, ...this.relay.status() } } : {}) } };
     } catch (error) {
       return { [key]: { status: 'down', message: error instanceof Error ? error.message : String(error) } };
     }
   }
-}
-
-function withTimeout<T>(promise: PromiseLike<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DatabaseUnavailableError(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([Promise.resolve(promise), timeout]).finally(() => clearTimeout(timer));
 }

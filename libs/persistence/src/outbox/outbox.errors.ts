@@ -1,3 +1,5 @@
+import { withTimeout } from '@app/messaging';
+
 /** A publish that did not settle within `publishTimeoutMs`; transient (the row is retried). */
 export class OutboxPublishTimeoutError extends Error {
   override readonly name = 'OutboxPublishTimeoutError';
@@ -25,16 +27,10 @@ export function isBrokerRejection(error: unknown): boolean {
   return permanent === true || (typeof name === 'string' && REJECTION_NAMES.has(name)) || (typeof code === 'string' && REJECTION_CODES.has(code));
 }
 
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
+/** `Name: message` of an error (the messaging library's `describeFailure`, kept once). */
+export { describeFailure as describeError } from '@app/messaging';
 
 /** `promise`, or an {@link OutboxPublishTimeoutError} for `subject` when it takes longer than `timeoutMs`. */
 export function publishWithin<T>(subject: string, timeoutMs: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OutboxPublishTimeoutError(subject, timeoutMs)), timeoutMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withTimeout(promise, timeoutMs, () => new OutboxPublishTimeoutError(subject, timeoutMs));
 }

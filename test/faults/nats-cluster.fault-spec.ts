@@ -126,11 +126,19 @@ describe('fault: three-node NATS cluster and two replicas of every service', () 
       step(`SIGKILL ${leader}, leader of ORDERS`);
       await recover(`SIGKILL ${leader} (ORDERS leader)`, at);
 
-      // The replicas about to die did part of the work: counted now, their counters die with them.
+      // The replicas about to die did part of the work: counted now, their counters die with them. A replica's pull
+      // request waits behind its twin's (the server fills pull requests in turn, 128 messages each), so at this
+      // rate its first messages can take several seconds: it is killed once it has some, or after 30 s regardless.
       const consumed = new Map<string, number>();
       const victims = [label('payment-service', 1), label('inventory-service', 1)];
       for (const target of all.filter((t) => victims.includes(t.label))) {
-        consumed.set(target.label, await consumedMessages(target.url));
+        const until = Date.now() + 30_000;
+        let handled = await consumedMessages(target.url);
+        while (handled === 0 && Date.now() < until) {
+          await sleep(500);
+          handled = await consumedMessages(target.url);
+        }
+        consumed.set(target.label, handled);
         readiness.forget(target.label);
         await system.replicas.get(target.name)![target.replica].stop('SIGKILL');
       }

@@ -76,7 +76,10 @@ describe('backlog gauges on GET /metrics (consumer lag, outbox, DLQ)', () => {
       async () => {
         const families = await scrape(service);
         const lag = [PENDING, ACK_PENDING].flatMap((family) => families.get(family)?.samples ?? []);
-        return lag.length === 2 * durables.length && lag.every((s) => s.value === 0) ? families : undefined;
+        // Idle means the last outbox row (notification.sent comes after CONFIRMED) was published and read back too.
+        const outbox = families.get(OUTBOX_ROWS)?.samples ?? [];
+        const quiet = lag.length === 2 * durables.length && [...lag, ...outbox].every((s) => s.value === 0);
+        return quiet && outbox.length === 1 ? families : undefined;
       },
       30_000,
       () => `${service}: consumers never idle on /metrics`,

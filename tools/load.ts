@@ -10,6 +10,7 @@
  * `npm start` (DATA_DIR/auth), else none (a system running with AUTH_DISABLED=true).
  */
 import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { connect, type NatsConnection } from 'nats';
 
@@ -262,7 +263,7 @@ async function main(): Promise<void> {
             if (due >= end) break;
             sent++;
             const wait = due - performance.now();
-            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            if (wait > 0) await sleep(wait);
           }
           await post();
         }
@@ -276,7 +277,7 @@ async function main(): Promise<void> {
   const drainDeadline = performance.now() + 30_000;
   while (started.size > 0 && performance.now() < drainDeadline) {
     if (!nats) await poll();
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   clearInterval(progress);
   process.stderr.write('\n');

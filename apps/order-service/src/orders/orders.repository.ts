@@ -25,7 +25,7 @@ export interface OrderView {
   history?: { type: string; eventId: string; at: string }[];
 }
 
-export function toView(row: OrderRow, history?: HistoryRow[]): OrderView {
+export function toView(row: OrderRow, history?: Pick<HistoryRow, 'eventType' | 'eventId' | 'at'>[]): OrderView {
   return {
     id: row.id,
     customerId: row.customerId,

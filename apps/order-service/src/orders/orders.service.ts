@@ -67,7 +67,7 @@ export class OrdersService {
       throw error;
     }
     // What was just committed is the order as it stands: no read-back.
-    return { order: toView(row, [{ ...step, id: 0, orderId: id }]), replayed: false };
+    return { order: toView(row, [step]), replayed: false };
   }
 
   /**

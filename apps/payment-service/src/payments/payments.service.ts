@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { createEvent, type EventEnvelope, Subjects } from '@app/contracts';
 import { EventOutbox, UnitOfWork } from '@app/persistence';
 import { DependencyUnavailableError } from '@app/resilience';
@@ -90,6 +92,6 @@ export class PaymentsService {
   private async holdForFaultTest(orderId: string): Promise<void> {
     if (this.holdAfterChargeMs <= 0) return;
     this.logger.warn(`test hook: holding the payment of order ${orderId} for ${this.holdAfterChargeMs} ms before the commit`);
-    await new Promise((resolve) => setTimeout(resolve, this.holdAfterChargeMs));
+    await sleep(this.holdAfterChargeMs);
   }
 }
